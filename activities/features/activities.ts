@@ -1,0 +1,122 @@
+import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type {
+  EvolveFeaturesInput,
+  EvolveFeaturesResult,
+  ExtractFeaturesInput,
+  FeatureTreeResult,
+  MergeFeaturesInput,
+  SampleSubtreesInput,
+  SampleSubtreesResult,
+} from '../../workflows/types';
+import { rngFor } from '../common/rng';
+import { askParsed, LLM_FAILURE } from '../llm/chat';
+import type { LlmClientFactory } from '../llm/client';
+import { jsonBetweenMarkers } from '../llm/parse';
+import { evolveFeaturesPrompt } from '../llm/prompts/evolve-features';
+import { extractFeaturesPrompt } from '../llm/prompts/extract-features';
+import type { ContentStore } from '../store/content-store';
+import type { Seed } from '../store/seeds';
+import {
+  cleanTree,
+  countLeaves,
+  leavesPerCategory,
+  mergeTrees,
+  sampleEvolutionSubtree,
+  sampleSubtrees,
+  type FeatureTree,
+} from './feature-tree';
+
+export interface FeatureActivityDeps {
+  store: ContentStore;
+  clientFor: LlmClientFactory;
+}
+
+/** Stage 1 of the pipeline: extract → merge → evolve → sample (paper §1). */
+export function createFeatureActivities({ store, clientFor }: FeatureActivityDeps) {
+  const describe = async (tree: FeatureTree): Promise<FeatureTreeResult> => ({
+    treeKey: await store.putJson(tree),
+    leafCount: countLeaves(tree),
+    perCategory: leavesPerCategory(tree),
+  });
+
+  return {
+    /** One seed → its feature tree. An unusable answer fails this seed only (InvalidLlmOutput). */
+    async extractFeatures({ seedsKey, index, endpoint }: ExtractFeaturesInput): Promise<FeatureTreeResult> {
+      const seeds = await store.getJson<Seed[]>(seedsKey);
+      const seed = seeds[index];
+      if (!seed) throw ApplicationFailure.nonRetryable(`no seed at index ${index}`, 'InvalidInput');
+      const { value } = await askParsed(clientFor, endpoint, extractFeaturesPrompt, seed, (text) => {
+        const tree = cleanTree(jsonBetweenMarkers(text));
+        if (countLeaves(tree) === 0) throw new Error('the JSON holds no features (lists of strings)');
+        return tree;
+      }, { signal: cancellationSignal() });
+      return describe(value);
+    },
+
+    async mergeFeatureTrees({ treeKeys }: MergeFeaturesInput): Promise<FeatureTreeResult> {
+      let merged: FeatureTree = {};
+      for (const key of treeKeys) merged = mergeTrees(merged, await store.getJson<FeatureTree>(key));
+      return describe(merged);
+    },
+
+    /**
+     * Rounds of breadth/depth evolution, each merged into the tree. Progress is heartbeated, so a retried
+     * attempt resumes after the last finished round instead of paying for the LLM calls again.
+     */
+    async evolveFeatureTree(input: EvolveFeaturesInput): Promise<EvolveFeaturesResult> {
+      const resume = activityInfo().heartbeatDetails as
+        | { round: number; treeKey: string; succeeded: number; failures: string[] }
+        | undefined;
+      let tree = await store.getJson<FeatureTree>(resume?.treeKey ?? input.treeKey);
+      let succeeded = resume?.succeeded ?? 0;
+      const failures = resume?.failures ?? [];
+      for (let round = resume?.round ?? 0; round < input.rounds; round++) {
+        const subtree = sampleEvolutionSubtree(tree, input.branching, rngFor(input.seed, 'evolve', round));
+        try {
+          const { value } = await askParsed(
+            clientFor,
+            input.endpoint,
+            evolveFeaturesPrompt,
+            { subtree: JSON.stringify(subtree, null, 2) },
+            (text) => cleanTree(jsonBetweenMarkers(text)),
+            { signal: cancellationSignal() }
+          );
+          tree = mergeTrees(tree, value);
+          succeeded++;
+        } catch (err) {
+          // One unusable evolution answer costs that round, not the run: the tree stays as it was.
+          if (!(err instanceof ApplicationFailure && err.type === LLM_FAILURE.invalidOutput)) throw err;
+          failures.push(`round ${round}: ${err.message}`);
+          log.warn('evolution round skipped', { round, reason: err.message });
+        }
+        heartbeat({ round: round + 1, treeKey: await store.putJson(tree), succeeded, failures });
+      }
+      return { ...(await describe(tree)), roundsSucceeded: succeeded, roundFailures: failures };
+    },
+
+    async sampleFeatureSubtrees(input: SampleSubtreesInput): Promise<SampleSubtreesResult> {
+      const tree = await store.getJson<FeatureTree>(input.treeKey);
+      const available = countLeaves(tree);
+      if (available < input.minLeaves) {
+        throw ApplicationFailure.nonRetryable(
+          `the feature tree has ${available} leaves, fewer than features.minLeaves=${input.minLeaves}; lower it or add seeds`,
+          'InvalidConfig'
+        );
+      }
+      const { subtrees, attempts } = sampleSubtrees(tree, input.count, {
+        shapes: input.shapes,
+        minLeaves: input.minLeaves,
+        maxDepth: input.maxDepth,
+        rng: rngFor(input.seed, 'subtrees'),
+      });
+      const subtreeKeys = await Promise.all(subtrees.map((s) => store.putJson(s)));
+      return {
+        subtreeKeys,
+        ...(subtrees.length < input.count
+          ? { shortfall: `only ${subtrees.length} distinct subtrees with ≥${input.minLeaves} leaves in ${attempts} draws` }
+          : {}),
+      };
+    },
+  };
+}

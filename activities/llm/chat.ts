@@ -1,0 +1,141 @@
+import { ApplicationFailure } from '@temporalio/common';
+import OpenAI from 'openai';
+import type { LlmEndpoint } from '../../workflows/config';
+import type { LlmClientFactory } from './client';
+import { promptHeader, promptTag, type Prompt } from './prompt';
+
+/** Failure types; the workflow's retry policies list the non-retryable ones. */
+export const LLM_FAILURE = {
+  /** 429, 5xx, timeouts, connection errors: Temporal retries with backoff (or the server's Retry-After). */
+  unavailable: 'LlmUnavailable',
+  /** Other 4xx (bad key, unknown model, bad request): retrying cannot help. */
+  rejected: 'LlmRequestRejected',
+  /** The answer stayed unusable after the repair attempts: fails this item, never the run. */
+  invalidOutput: 'InvalidLlmOutput',
+} as const;
+
+export interface ChatOptions {
+  n?: number;
+  signal?: AbortSignal;
+}
+
+export interface ChatAnswer {
+  choices: { text: string; truncated: boolean }[];
+  usage: { promptTokens: number; completionTokens: number };
+}
+
+export interface Provenance {
+  prompt: string;
+  model: string;
+  baseURL: string;
+  temperature: number;
+  topP: number;
+  maxTokens: number;
+}
+
+export function provenance(prompt: { id: string; version: number }, endpoint: LlmEndpoint): Provenance {
+  const { model, baseURL, temperature, topP, maxTokens } = endpoint;
+  return { prompt: promptTag(prompt), model, baseURL, temperature, topP, maxTokens };
+}
+
+type Message = { role: 'system' | 'user' | 'assistant'; content: string };
+
+export async function chat(
+  clientFor: LlmClientFactory,
+  endpoint: LlmEndpoint,
+  messages: Message[],
+  opts: ChatOptions = {}
+): Promise<ChatAnswer> {
+  try {
+    const res = await clientFor(endpoint).chat.completions.create(
+      {
+        model: endpoint.model,
+        messages,
+        temperature: endpoint.temperature,
+        top_p: endpoint.topP,
+        max_tokens: endpoint.maxTokens,
+        ...(opts.n && opts.n > 1 ? { n: opts.n } : {}),
+      },
+      { signal: opts.signal, timeout: endpoint.timeoutMs }
+    );
+    return {
+      choices: res.choices.map((c) => {
+        // Reasoning models served by vLLM/SGLang/DeepSeek return the chain of thought separately.
+        const reasoning = (c.message as { reasoning_content?: string }).reasoning_content;
+        const content = c.message.content ?? '';
+        return { text: reasoning ? `<think>${reasoning}</think>\n${content}` : content, truncated: c.finish_reason === 'length' };
+      }),
+      usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 },
+    };
+  } catch (err) {
+    throw classifyLlmError(err, endpoint);
+  }
+}
+
+export function classifyLlmError(err: unknown, endpoint: LlmEndpoint): unknown {
+  if (err instanceof OpenAI.APIUserAbortError) return err;
+  if (!(err instanceof OpenAI.APIError)) return err;
+  const where = `${endpoint.baseURL} (model ${endpoint.model})`;
+  const status = err.status;
+  if (status === undefined || status === 408 || status === 409 || status === 429 || status >= 500) {
+    const delayMs = retryAfterMs(err.headers);
+    return ApplicationFailure.create({
+      type: LLM_FAILURE.unavailable,
+      message: `LLM endpoint ${where} unavailable${status ? ` (HTTP ${status})` : ''}: ${err.message}`,
+      ...(delayMs !== undefined ? { nextRetryDelay: delayMs } : {}),
+    });
+  }
+  const hint = status === 401 || status === 403 ? ` (is the key in $${endpoint.apiKeyEnv} on the worker?)` : '';
+  return ApplicationFailure.nonRetryable(
+    `LLM endpoint ${where} rejected the request (HTTP ${status})${hint}: ${err.message}`,
+    LLM_FAILURE.rejected
+  );
+}
+
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
+
+/**
+ * Ask, parse, and on an unusable answer ask again with the parser's complaint (at most `maxRepairs` times).
+ * Still unusable → non-retryable InvalidLlmOutput: the item fails with its reason, the run goes on.
+ */
+export async function askParsed<A, T>(
+  clientFor: LlmClientFactory,
+  endpoint: LlmEndpoint,
+  prompt: Prompt<A>,
+  args: A,
+  parse: (text: string) => T,
+  opts: { maxRepairs?: number; signal?: AbortSignal } = {}
+): Promise<{ value: T; attempts: number }> {
+  const messages: Message[] = [
+    { role: 'system', content: `${promptHeader(prompt)}\n${prompt.system}` },
+    { role: 'user', content: prompt.user(args) },
+  ];
+  const maxRepairs = opts.maxRepairs ?? 2;
+  let lastError = '';
+  for (let attempt = 0; attempt <= maxRepairs; attempt++) {
+    const answer = await chat(clientFor, endpoint, messages, { signal: opts.signal });
+    const choice = answer.choices[0];
+    const text = choice?.text ?? '';
+    try {
+      if (choice?.truncated) throw new Error('the answer was cut off by the token limit; answer more briefly');
+      return { value: parse(text), attempts: attempt + 1 };
+    } catch (err) {
+      lastError = (err as Error).message;
+      messages.push(
+        { role: 'assistant', content: text },
+        { role: 'user', content: `Your answer could not be used: ${lastError}. Answer again, following the required format exactly.` }
+      );
+    }
+  }
+  throw ApplicationFailure.nonRetryable(
+    `${promptTag(prompt)}: unusable answer after ${maxRepairs + 1} attempts: ${lastError}`,
+    LLM_FAILURE.invalidOutput
+  );
+}

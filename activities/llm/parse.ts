@@ -1,0 +1,52 @@
+/**
+ * Parsers for LLM answers. Each throws an Error whose message is fed back to the model in a repair attempt,
+ * so messages say what was wrong in words a model can act on.
+ */
+
+/** JSON between <begin> and <end> (the paper's feature prompts). */
+export function jsonBetweenMarkers(text: string): unknown {
+  const start = text.lastIndexOf('<begin>');
+  const end = text.lastIndexOf('<end>');
+  if (start < 0 || end < start) throw new Error('the answer must contain a JSON object between <begin> and <end>');
+  return parseLenientJson(text.slice(start + '<begin>'.length, end));
+}
+
+/** The outermost JSON object of an answer, with code fences removed (the paper's stage-1 parse). */
+export function jsonObject(text: string): unknown {
+  const unfenced = text.replace(/```(?:json)?/gi, '');
+  const start = unfenced.indexOf('{');
+  const end = unfenced.lastIndexOf('}');
+  if (start < 0 || end < start) throw new Error('the answer must contain one JSON object');
+  return parseLenientJson(unfenced.slice(start, end + 1));
+}
+
+/** JSON.parse after the cheap repair real models most often need: trailing commas. */
+function parseLenientJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    try {
+      return JSON.parse(text.replace(/,\s*([}\]])/g, '$1'));
+    } catch (err) {
+      throw new Error(`the JSON is invalid (${(err as Error).message})`);
+    }
+  }
+}
+
+export interface CodeAnswer {
+  reasoning: string;
+  code: string;
+}
+
+/** Exactly one ```python block, with the reasoning before it (paper App. C.1 filters ii/iii). */
+export function pythonAnswer(text: string): CodeAnswer {
+  const blocks = [...text.matchAll(/```(?:python|py|python3)[^\n]*\n([\s\S]*?)```/gi)];
+  if (blocks.length === 0) throw new Error('no ```python code block');
+  if (blocks.length > 1) throw new Error(`${blocks.length} code blocks; exactly one is allowed`);
+  const block = blocks[0] as RegExpMatchArray;
+  const reasoning = text
+    .slice(0, block.index)
+    .replace(/<\/?think>/g, '')
+    .trim();
+  return { reasoning, code: (block[1] ?? '').replace(/\s+$/, '') + '\n' };
+}

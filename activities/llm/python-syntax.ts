@@ -1,0 +1,32 @@
+import { spawn } from 'node:child_process';
+
+/**
+ * `ast.parse` of many snippets in one Python process (paper App. C.1 filter ii). Parsing never executes the
+ * code, so this runs outside the sandbox. Returns, per snippet, null when it parses or the SyntaxError text.
+ */
+export async function pythonSyntaxErrors(snippets: string[], python = process.env.SYNTHSMITH_PYTHON_SYNTAX ?? 'python3'): Promise<(string | null)[]> {
+  if (snippets.length === 0) return [];
+  const script =
+    'import ast, json, sys\n' +
+    'out = []\n' +
+    'for src in json.load(sys.stdin):\n' +
+    '    try:\n' +
+    '        ast.parse(src)\n' +
+    '        out.append(None)\n' +
+    '    except (SyntaxError, ValueError) as e:\n' +
+    '        out.append(f"{type(e).__name__}: {e}")\n' +
+    'json.dump(out, sys.stdout)\n';
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, ['-I', '-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`python syntax check failed (exit ${code}): ${stderr.slice(-500)}`));
+      resolve(JSON.parse(stdout) as (string | null)[]);
+    });
+    child.stdin.end(JSON.stringify(snippets));
+  });
+}

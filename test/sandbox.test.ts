@@ -1,0 +1,270 @@
+/**
+ * Real bubblewrap runs (no mocks): verdicts, containment of hostile programs, the judge and the judge CLI.
+ * Needs /usr/bin/bwrap, /usr/bin/prlimit and /usr/bin/python3, as on the project's VMs.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
+import { judgeSolutions } from '../activities/sandbox/judge';
+import { SandboxInfraError, type RunLimits } from '../activities/sandbox/types';
+
+const sandbox = createBwrapSandbox();
+const LIMITS: RunLimits = { timeLimitMs: 1000, memoryMb: 128, outputLimitBytes: 1024 * 1024 };
+const REPO_ROOT = resolve(__dirname, '..');
+
+const run = (code: string, input = '', limits: RunLimits = LIMITS) => sandbox.runPython(code, input, limits);
+
+/** Host processes whose argv contains `marker` (reads /proc directly, no ps dependency). */
+function hostProcessesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+describe('bwrap sandbox: verdicts', () => {
+  it('OK: reads stdin and writes stdout', async () => {
+    const r = await run('a, b = map(int, input().split())\nprint(a + b, "é")', '2 40\n');
+    expect(r.status).toBe('OK');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('42 é\n');
+  });
+
+  it('RE: SystemExit(3) keeps its exit code', async () => {
+    const r = await run('raise SystemExit(3)');
+    expect(r.status).toBe('RE');
+    expect(r.exitCode).toBe(3);
+  });
+
+  it('RE: an uncaught exception, named in stderr', async () => {
+    const r = await run('def f():\n    raise ValueError("boom")\nf()');
+    expect(r.status).toBe('RE');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('ValueError: boom');
+  });
+
+  it('TLE: a busy loop is killed near the limit', async () => {
+    const t0 = Date.now();
+    const r = await run('while True: pass');
+    expect(r.status).toBe('TLE');
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(r.wallMs).toBeGreaterThanOrEqual(1000);
+  }, 10_000);
+
+  it('TLE: a sleeper (no CPU) is killed by the wall clock', async () => {
+    const t0 = Date.now();
+    const r = await run('import time\ntime.sleep(60)');
+    expect(r.status).toBe('TLE');
+    expect(Date.now() - t0).toBeLessThan(3000);
+  }, 10_000);
+
+  it('MLE: allocating far beyond the limit', async () => {
+    const once = await run('x = bytearray(1 << 30)\nprint(len(x))');
+    expect(once.status).toBe('MLE');
+    const gradual = await run('chunks = []\nwhile True:\n    chunks.append(b"x" * 10**7)');
+    expect(gradual.status).toBe('MLE');
+  }, 10_000);
+
+  it('OLE: an output flood is cut at the cap', async () => {
+    const t0 = Date.now();
+    const r = await run('import sys\nwhile True:\n    sys.stdout.write("x" * 65536)');
+    expect(r.status).toBe('OLE');
+    expect(Buffer.byteLength(r.stdout)).toBeLessThanOrEqual(LIMITS.outputLimitBytes);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('unread large input does not break the run', async () => {
+    const r = await run('print("ignored")', 'x'.repeat(5 * 1024 * 1024));
+    expect(r.status).toBe('OK');
+    expect(r.stdout).toBe('ignored\n');
+  });
+});
+
+describe('bwrap sandbox: containment', () => {
+  it('has no network: cannot reach a host loopback listener', async () => {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const r = await run(
+        [
+          'import socket',
+          'try:',
+          `    socket.create_connection(("127.0.0.1", ${port}), timeout=2)`,
+          '    print("CONNECTED")',
+          'except OSError as e:',
+          '    print("FAILED", type(e).__name__)',
+        ].join('\n'),
+      );
+      expect(r.status).toBe('OK');
+      expect(r.stdout).toMatch(/^FAILED /);
+      expect(connections).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('cannot read the host environment', async () => {
+    process.env.SYNTHSMITH_SECRET = 'hunter2-do-not-leak';
+    try {
+      const r = await run('import os\nprint(dict(os.environ))');
+      expect(r.status).toBe('OK');
+      expect(r.stdout).not.toContain('hunter2-do-not-leak');
+      expect(r.stdout).not.toContain('SYNTHSMITH_SECRET');
+    } finally {
+      delete process.env.SYNTHSMITH_SECRET;
+    }
+  });
+
+  it('cannot write outside its own tmpfs mounts', async () => {
+    const name = `synthsmith-sbx-${process.pid}-${Date.now()}`;
+    const r = await run(
+      [
+        'def attempt(path):',
+        '    try:',
+        '        with open(path, "w") as f:',
+        '            f.write("x")',
+        '        print(path, "written")',
+        '    except OSError as e:',
+        '        print(path, type(e).__name__, e.errno)',
+        'attempt("/usr/evil")',
+        'attempt("/evil")',
+        'attempt("/proc/sys/vm/drop_caches")',
+        `attempt("/tmp/${name}")`,
+        'attempt("/work/out.txt")',
+      ].join('\n'),
+    );
+    expect(r.status).toBe('OK');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('/usr/evil OSError 30'); // EROFS
+    expect(lines[1]).toBe('/evil OSError 30');
+    expect(lines[2]).toBe('/proc/sys/vm/drop_caches OSError 30');
+    expect(lines[3]).toBe(`/tmp/${name} written`);
+    expect(lines[4]).toBe('/work/out.txt written');
+    expect(existsSync(`/tmp/${name}`)).toBe(false);
+    expect(existsSync('/usr/evil')).toBe(false);
+  });
+
+  it('an orphaned daemon neither keeps the run alive nor survives it', async () => {
+    const marker = `31.${process.pid}${Date.now() % 100000}`;
+    const t0 = Date.now();
+    const r = await run(
+      [
+        'import os',
+        'pid = os.fork()',
+        'if pid == 0:',
+        '    os.setsid()',
+        '    if os.fork() == 0:',
+        `        os.execv("/usr/bin/sleep", ["sleep", "${marker}"])`,
+        '    os._exit(0)',
+        'os.waitpid(pid, 0)',
+        'print("parent done")',
+      ].join('\n'),
+    );
+    expect(r.status).toBe('OK');
+    expect(r.stdout).toBe('parent done\n');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    // The pid namespace is torn down when bwrap's pid 1 exits; allow that a moment.
+    const deadline = Date.now() + 1000;
+    while (hostProcessesWith(marker).length > 0 && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
+    expect(hostProcessesWith(marker)).toEqual([]);
+  });
+
+  it('still runs normally after all of the above', async () => {
+    const r = await run('print(input()[::-1])', 'olleh\n');
+    expect(r.status).toBe('OK');
+    expect(r.stdout).toBe('hello\n');
+  });
+
+  it('sandbox faults are SandboxInfraError, never verdicts', async () => {
+    await expect(createBwrapSandbox({ bwrapPath: '/nonexistent/bwrap' }).runPython('print(1)', '', LIMITS)).rejects.toBeInstanceOf(
+      SandboxInfraError,
+    );
+    // bwrap starts but cannot exec the interpreter: exit 1 from bwrap itself, not from the program.
+    await expect(createBwrapSandbox({ python: '/usr/bin/no-such-python' }).runPython('print(1)', '', LIMITS)).rejects.toBeInstanceOf(
+      SandboxInfraError,
+    );
+  });
+});
+
+describe('judgeSolutions', () => {
+  it('returns AC / WA / TLE per test, in order', async () => {
+    const tests = [
+      { input: '2\n', output: '4\n' },
+      { input: '5\n', output: '10' },
+    ];
+    const solutions = [
+      { id: 'ok', code: 'print(int(input()) * 2)' },
+      { id: 'wrong', code: 'print(int(input()) + 2)' },
+      { id: 'slow', code: 'while True: pass' },
+    ];
+    const progress: number[] = [];
+    const results = await judgeSolutions(sandbox, solutions, tests, { ...LIMITS, timeLimitMs: 500 }, {
+      concurrency: 2,
+      onProgress: (done, total) => {
+        expect(total).toBe(6);
+        progress.push(done);
+      },
+    });
+    expect(results.map((r) => [r.id, r.verdicts.map((v) => v.verdict), r.passed, r.total])).toEqual([
+      ['ok', ['AC', 'AC'], 2, 2],
+      ['wrong', ['AC', 'WA'], 1, 2], // 2+2 == 2*2
+      ['slow', ['TLE', 'TLE'], 0, 2],
+    ]);
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6]);
+  }, 15_000);
+});
+
+describe('judge CLI', () => {
+  function runCli(stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((ok, fail) => {
+      const child = spawn(resolve(REPO_ROOT, 'node_modules/.bin/tsx'), ['workers/judge-cli.ts'], { cwd: REPO_ROOT });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', fail);
+      child.on('close', (code) => ok({ code, stdout, stderr }));
+      child.stdin.end(stdin);
+    });
+  }
+
+  it('judges valid JSON input', async () => {
+    const r = await runCli(
+      JSON.stringify({
+        solutions: [
+          { id: 's0', code: 'print(int(input()) ** 2)' },
+          { id: 's1', code: 'print(0)' },
+        ],
+        tests: [{ input: '3', output: '9' }],
+        limits: { timeLimitMs: 1000 },
+      }),
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { results: { id: string; passed: number; verdicts: { verdict: string }[] }[] };
+    expect(out.results.map((x) => [x.id, x.passed, x.verdicts[0]?.verdict])).toEqual([
+      ['s0', 1, 'AC'],
+      ['s1', 0, 'WA'],
+    ]);
+  }, 20_000);
+
+  it('rejects invalid input with exit 2 and names the field', async () => {
+    const r = await runCli(JSON.stringify({ solutions: [{ id: 's0' }], tests: [] }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('solutions[0].code');
+    expect(r.stdout).toBe('');
+  }, 20_000);
+});

@@ -1,0 +1,72 @@
+import * as path from 'node:path';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { createFeatureActivities } from '../activities/features/activities';
+import { createOpenAiClientFactory, type LlmClientFactory } from '../activities/llm/client';
+import { createTaskActivities } from '../activities/llm/task-activities';
+import { createSandboxActivities } from '../activities/sandbox/activities';
+import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
+import type { Sandbox } from '../activities/sandbox/types';
+import { createStoreActivities } from '../activities/store/activities';
+import { ContentStore } from '../activities/store/content-store';
+import { createTrainingActivities } from '../activities/training/activities';
+import { createVerifyActivities } from '../activities/verify/activities';
+import { REPO_ROOT, type WorkerEnv } from './env';
+
+/** What a worker needs; tests override dependencies (LLM client, sandbox) and queues (via env). */
+export interface WorkerDeps {
+  connection: NativeConnection;
+  env: WorkerEnv;
+}
+
+const WORKFLOWS_PATH = path.join(REPO_ROOT, 'workflows');
+
+/** Workflows + LLM, feature, store and verification activities (the `synthsmith` queue). */
+export function createOrchestratorWorker(deps: WorkerDeps & { clientFor?: LlmClientFactory; workflowBundle?: { code: string } }): Promise<Worker> {
+  const store = new ContentStore(deps.env.dataDir);
+  const clientFor = deps.clientFor ?? createOpenAiClientFactory();
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.env.namespace,
+    taskQueue: deps.env.taskQueues.orchestrator,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: {
+      ...createFeatureActivities({ store, clientFor }),
+      ...createTaskActivities({ store, clientFor }),
+      ...createStoreActivities({ store }),
+      ...createVerifyActivities({ store }),
+    },
+    // Nondeterminism fails the run visibly instead of retrying the workflow task forever.
+    workflowFailureErrorTypes: { '*': ['DeterminismViolationError'] },
+  });
+}
+
+/** Untrusted code execution (the `synthsmith-sandbox` queue): one activity slot, `sandboxSlots` runs inside it. */
+export function createSandboxWorker(deps: WorkerDeps & { sandbox?: Sandbox }): Promise<Worker> {
+  const store = new ContentStore(deps.env.dataDir);
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.env.namespace,
+    taskQueue: deps.env.taskQueues.sandbox,
+    activities: createSandboxActivities({ store, sandbox: deps.sandbox ?? createBwrapSandbox(), concurrency: deps.env.sandboxSlots }),
+    // Parallelism lives inside the activity (one run per core); more activities at once would oversubscribe.
+    maxConcurrentActivityTaskExecutions: 1,
+  });
+}
+
+/** Training (the `synthsmith-gpu` queue): one job per GPU host at a time. */
+export function createTrainerWorker(deps: WorkerDeps): Promise<Worker> {
+  const store = new ContentStore(deps.env.dataDir);
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.env.namespace,
+    taskQueue: deps.env.taskQueues.gpu,
+    activities: createTrainingActivities({
+      store,
+      python: deps.env.python,
+      trainerDir: path.join(REPO_ROOT, 'trainer'),
+      judgeCommand: `${path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx')} ${path.join(REPO_ROOT, 'workers', 'judge-cli.ts')}`,
+      judgeCwd: REPO_ROOT,
+    }),
+    maxConcurrentActivityTaskExecutions: 1,
+  });
+}

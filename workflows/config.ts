@@ -1,0 +1,169 @@
+/**
+ * The pipeline's input: one JSON document, validated with zod inside the workflow so that a run started from
+ * the Temporal CLI (which bypasses any client-side check) still fails at once, non-retryably, naming the field.
+ *
+ * Imported by workflow code: no Node imports here.
+ */
+import { z } from 'zod';
+import { TASK_QUEUES } from './task-queues';
+
+/** Durations use Temporal's string form ('10s', '5 minutes'); kept loose and checked by the SDK. */
+const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|seconds?|minutes?|hours?|days?)$/, {
+  message: "expected a duration such as '30s' or '5 minutes'",
+});
+
+const endpointFields = {
+  /** OpenAI-compatible base URL (OpenAI, vLLM, SGLang, a gateway, or the replay provider). */
+  baseURL: z.string().url(),
+  model: z.string().min(1),
+  /** Name of the environment variable holding the key on the worker; the key never enters workflow history. */
+  apiKeyEnv: z.string().min(1),
+  temperature: z.number().min(0).max(2),
+  topP: z.number().gt(0).max(1),
+  maxTokens: z.number().int().positive(),
+  timeoutMs: z.number().int().positive(),
+};
+
+export const LlmEndpointSchema = z.object({
+  ...endpointFields,
+  apiKeyEnv: endpointFields.apiKeyEnv.default('OPENAI_API_KEY'),
+  temperature: endpointFields.temperature.default(0.7),
+  topP: endpointFields.topP.default(0.95),
+  maxTokens: endpointFields.maxTokens.default(4096),
+  timeoutMs: endpointFields.timeoutMs.default(300_000),
+});
+export type LlmEndpoint = z.infer<typeof LlmEndpointSchema>;
+
+export const LLM_ROLES = ['extractor', 'evolver', 'taskWriter', 'solver', 'testWriter'] as const;
+export type LlmRole = (typeof LLM_ROLES)[number];
+
+/** Per-role overrides carry no defaults, so an unset field inherits the shared endpoint's value. */
+const LlmOverrideSchema = z.object(endpointFields).partial().strict();
+const roleOverrides = z
+  .object({
+    extractor: LlmOverrideSchema.optional(),
+    evolver: LlmOverrideSchema.optional(),
+    taskWriter: LlmOverrideSchema.optional(),
+    solver: LlmOverrideSchema.optional(),
+    testWriter: LlmOverrideSchema.optional(),
+  })
+  .strict()
+  .prefault({});
+
+const shape = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
+
+export const PipelineConfigSchema = z
+  .object({
+    /** Names the run's artifacts; defaults to the workflow ID. */
+    runId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, { message: 'use letters, digits, dot, dash, underscore (max 100)' })
+      .optional(),
+    /** JSONL of {problem, solution} (plus optional id), readable by the orchestrator workers. */
+    seedsPath: z.string().min(1),
+    /** Base seed of every random choice (sampling, styles, splits, ties): same seed + same LLM answers → same data. */
+    seed: z.number().int().nonnegative().default(42),
+    llm: LlmEndpointSchema.extend({ roles: roleOverrides }),
+    features: z
+      .object({
+        /** Paper default branching limits per depth for the evolution subtree. */
+        evolutionBranching: z.array(z.number().int().positive()).min(1).default([2, 1, 2, 1]),
+        evolutionRounds: z.number().int().min(0).max(1000).default(1),
+        /** (root_k, inner_k, leaf_k) shapes, one drawn per task (paper: 3,3,1 / 3,3,2 / 4,3,2). */
+        shapes: z
+          .array(shape)
+          .min(1)
+          .default([
+            [3, 3, 1],
+            [3, 3, 2],
+            [4, 3, 2],
+          ]),
+        minLeaves: z.number().int().positive().default(25),
+        maxDepth: z.number().int().positive().max(32).default(8),
+      })
+      .strict()
+      .prefault({}),
+    tasks: z
+      .object({
+        count: z.number().int().positive().max(1000),
+        /** Paper: Codeforces 0.70 / LeetCode 0.15 / AtCoder 0.15. */
+        styleWeights: z
+          .object({ codeforces: z.number().min(0), leetcode: z.number().min(0), atcoder: z.number().min(0) })
+          .strict()
+          .refine((w) => w.codeforces + w.leetcode + w.atcoder > 0, { message: 'at least one weight must be > 0' })
+          .default({ codeforces: 0.7, leetcode: 0.15, atcoder: 0.15 }),
+        /** Tasks synthesized at once (child workflows in flight). */
+        concurrency: z.number().int().positive().max(500).default(8),
+      })
+      .strict(),
+    solutions: z
+      .object({ candidates: z.number().int().min(1).max(64).default(8) })
+      .strict()
+      .prefault({}),
+    tests: z
+      .object({ count: z.number().int().min(2).max(200).default(15) })
+      .strict()
+      .prefault({}),
+    sandbox: z
+      .object({
+        timeLimitMs: z.number().int().positive().max(60_000).default(2000),
+        memoryMb: z.number().int().min(32).max(16_384).default(512),
+        /** How fast a dead sandbox worker is noticed and its work retried elsewhere. */
+        heartbeatTimeout: duration.default('30s'),
+      })
+      .strict()
+      .prefault({}),
+    training: z
+      .object({
+        enabled: z.boolean().default(true),
+        preset: z.enum(['tiny', 'paper']).default('tiny'),
+        sft: z
+          .object({
+            maxSteps: z.number().int().positive().default(200),
+            learningRate: z.number().positive().optional(),
+          })
+          .strict()
+          .prefault({}),
+        rl: z
+          .object({
+            maxSteps: z.number().int().min(0).default(4),
+            numGenerations: z.number().int().min(2).default(4),
+            maxNewTokens: z.number().int().positive().default(512),
+            learningRate: z.number().positive().optional(),
+          })
+          .strict()
+          .prefault({}),
+        heartbeatTimeout: duration.default('2 minutes'),
+      })
+      .strict()
+      .prefault({}),
+    /** Task queues the workflow routes activities to; overridable so deployments and tests can isolate pools. */
+    taskQueues: z
+      .object({
+        sandbox: z.string().min(1).default(TASK_QUEUES.sandbox),
+        gpu: z.string().min(1).default(TASK_QUEUES.gpu),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type PipelineConfigInput = z.input<typeof PipelineConfigSchema>;
+export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
+
+/** Resolved endpoint for one role: the shared endpoint with the role's overrides on top. */
+export function endpointFor(config: PipelineConfig, role: LlmRole): LlmEndpoint {
+  const { roles, ...base } = config.llm;
+  return { ...base, ...stripUndefined(roles[role] ?? {}) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** One line per problem, each naming the field path, e.g. "solutions.candidates: Too small: expected number to be >=1". */
+export function describeConfigError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,18 @@
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/workflow';
+
+/**
+ * "Type: message" of the failure that ended an item, unwrapping Temporal's ActivityFailure/ChildWorkflowFailure
+ * envelopes so the summary shows the real cause (e.g. "InvalidLlmOutput: select-features@1: ...").
+ */
+export function failureReason(err: unknown): string {
+  let cause: unknown = err;
+  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
+  if (cause instanceof TemporalFailure) return `${cause.name}: ${cause.message}`;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+/** The failure type alone, for counting reasons ("InvalidLlmOutput", "LlmUnavailable", ...). */
+export function failureType(reason: string): string {
+  return reason.split(':', 1)[0] ?? 'Error';
+}

@@ -1,0 +1,3 @@
+/** Every workflow type the orchestrator worker runs (its workflowsPath points here). */
+export { synthSmithPipeline } from './pipeline';
+export { synthesizeTask } from './synthesize-task';

@@ -1,0 +1,148 @@
+import { ApplicationFailure, executeChild, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { describeConfigError, endpointFor, PipelineConfigSchema, type PipelineConfig } from './config';
+import { llm, local, training } from './activity-proxies';
+import { failureReason, failureType } from './failures';
+import { mapBounded } from './map-bounded';
+import { progressQuery } from './messages';
+import { synthesizeTask } from './synthesize-task';
+import type { PipelineProgress, PipelineSummary, TaskOutcome } from './types';
+
+/**
+ * The whole SynthSmith run: seeds → feature tree → tasks (child workflows) → verified datasets → SFT → RL.
+ *
+ * The input is validated here, not only by clients, because `temporal workflow start --input-file` reaches the
+ * workflow directly: an invalid config fails the run at once, non-retryably, naming the fields, before any
+ * activity is scheduled. Everything large travels as content-store keys.
+ */
+export async function synthSmithPipeline(rawConfig: unknown): Promise<PipelineSummary> {
+  const parsed = PipelineConfigSchema.safeParse(rawConfig);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid pipeline config: ${describeConfigError(parsed.error)}`, 'InvalidConfig');
+  }
+  const config: PipelineConfig = parsed.data;
+  const runId = config.runId ?? workflowInfo().workflowId.replace(/[^A-Za-z0-9._-]/g, '_');
+
+  const progress: PipelineProgress = {
+    stage: 'loading seeds',
+    seeds: { total: 0, extracted: 0, failed: 0 },
+    tasks: { total: 0, finished: 0, kept: 0, discarded: 0, failed: 0 },
+  };
+  setHandler(progressQuery, () => progress);
+
+  // 1. Features: extract per seed (one bad answer fails that seed), merge, evolve, sample.
+  const configKey = await local.storeJson(config);
+  const seeds = await local.loadSeeds({ runId, seedsPath: config.seedsPath });
+  progress.seeds.total = seeds.count;
+  progress.stage = 'extracting features';
+  const extracted = await mapBounded(Array.from({ length: seeds.count }, (_, i) => i), config.tasks.concurrency, async (index) => {
+    const tree = await llm.extractFeatures({ seedsKey: seeds.seedsKey, index, endpoint: endpointFor(config, 'extractor') }).catch((err: unknown) => {
+      progress.seeds.failed++;
+      throw err;
+    });
+    progress.seeds.extracted++;
+    return tree;
+  });
+  const extractionFailures = extracted.flatMap((r, index) => (r.status === 'rejected' ? [{ index, reason: failureReason(r.reason) }] : []));
+  const treeKeys = extracted.flatMap((r) => (r.status === 'fulfilled' ? [r.value.treeKey] : []));
+  if (treeKeys.length === 0) {
+    throw ApplicationFailure.nonRetryable(
+      `feature extraction failed for every seed; first: ${extractionFailures[0]?.reason ?? 'none'}`,
+      'NoFeatures'
+    );
+  }
+  const base = await local.mergeFeatureTrees({ treeKeys });
+  progress.stage = 'evolving features';
+  const evolved = await llm.evolveFeatureTree({
+    treeKey: base.treeKey,
+    rounds: config.features.evolutionRounds,
+    branching: config.features.evolutionBranching,
+    seed: config.seed,
+    endpoint: endpointFor(config, 'evolver'),
+  });
+  progress.stage = 'sampling subtrees';
+  const sampled = await local.sampleFeatureSubtrees({
+    treeKey: evolved.treeKey,
+    count: config.tasks.count,
+    seed: config.seed,
+    shapes: config.features.shapes,
+    minLeaves: config.features.minLeaves,
+    maxDepth: config.features.maxDepth,
+  });
+
+  // 2–5. One child workflow per task, bounded, each returning an outcome (never failing the run).
+  progress.stage = 'synthesizing tasks';
+  progress.tasks.total = sampled.subtreeKeys.length;
+  const settled = await mapBounded(sampled.subtreeKeys, config.tasks.concurrency, async (subtreeKey, index) => {
+    const outcome = await executeChild(synthesizeTask, {
+      workflowId: `${workflowInfo().workflowId}/task-${index}`,
+      args: [{ runId, index, subtreeKey, config }],
+      staticSummary: `task ${index} of run ${runId}`,
+    }).catch((err: unknown): TaskOutcome => ({ index, status: 'failed', stage: 'select', reason: failureReason(err), lineage: { subtreeKey } }));
+    progress.tasks.finished++;
+    progress.tasks[outcome.status]++;
+    return outcome;
+  });
+  // The callback catches, so every entry is fulfilled.
+  const outcomes = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const kept = outcomes.filter((o) => o.status === 'kept');
+  const reasons: Record<string, number> = {};
+  for (const o of outcomes) {
+    if (o.status === 'kept' || !o.reason) continue;
+    const key = o.status === 'failed' ? failureType(o.reason) : o.reason;
+    reasons[key] = (reasons[key] ?? 0) + 1;
+  }
+
+  const summary: PipelineSummary = {
+    runId,
+    seeds: { loaded: seeds.count, rejected: seeds.rejected.length, extracted: treeKeys.length, extractionFailures },
+    features: { base, evolved, subtrees: sampled.subtreeKeys.length, ...(sampled.shortfall ? { shortfall: sampled.shortfall } : {}) },
+    tasks: {
+      requested: config.tasks.count,
+      kept: kept.length,
+      discarded: outcomes.filter((o) => o.status === 'discarded').length,
+      failed: outcomes.filter((o) => o.status === 'failed').length,
+      reasons,
+      outcomes,
+    },
+  };
+
+  // 6. Datasets.
+  progress.stage = 'exporting datasets';
+  summary.datasets = await local.exportDatasets({ runId, kept, configKey });
+
+  // 7. SFT then RL on the GPU queue.
+  if (!config.training.enabled) {
+    summary.training = { skipped: 'training.enabled is false' };
+  } else if (kept.length === 0) {
+    summary.training = { skipped: 'no task survived verification' };
+  } else {
+    const train = training(config);
+    const { preset, sft: sftConfig, rl: rlConfig } = config.training;
+    progress.stage = 'training sft';
+    const sft = await train.trainSft({
+      runId,
+      datasetKey: summary.datasets.sftKey,
+      preset,
+      maxSteps: sftConfig.maxSteps,
+      learningRate: sftConfig.learningRate,
+      seed: config.seed,
+    });
+    summary.training = { sft };
+    if (rlConfig.maxSteps > 0) {
+      progress.stage = 'training rl';
+      summary.training.rl = await train.trainRl({
+        runId,
+        datasetKey: summary.datasets.rlKey,
+        preset,
+        maxSteps: rlConfig.maxSteps,
+        learningRate: rlConfig.learningRate,
+        seed: config.seed,
+        initFrom: sft.checkpointDir,
+        rl: { numGenerations: rlConfig.numGenerations, maxNewTokens: rlConfig.maxNewTokens },
+      });
+    }
+  }
+  progress.stage = 'done';
+  log.info('pipeline finished', { runId, kept: kept.length, discarded: summary.tasks.discarded, failed: summary.tasks.failed });
+  return summary;
+}

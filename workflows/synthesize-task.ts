@@ -1,0 +1,73 @@
+import { isCancellation } from '@temporalio/workflow';
+import { endpointFor } from './config';
+import { llm, local, sandbox } from './activity-proxies';
+import { failureReason } from './failures';
+import type { SynthesizeTaskInput, TaskOutcome } from './types';
+
+/**
+ * One task from one feature subtree: select features → write the statement → candidates and test inputs (in
+ * parallel) → execute the matrix in the sandbox → dual verification. A child workflow per task keeps each
+ * task's history small and gives it its own row in the Web UI. It never fails: whatever stops the task is
+ * returned as an outcome with the stage and reason, so one bad item never costs the run.
+ */
+export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOutcome> {
+  const { config, index, subtreeKey } = input;
+  const outcome: TaskOutcome = { index, status: 'failed', stage: 'select', lineage: { subtreeKey } };
+  try {
+    const { selectionKey } = await llm.selectFeatures({ subtreeKey, endpoint: endpointFor(config, 'taskWriter') });
+    outcome.lineage.selectionKey = selectionKey;
+
+    outcome.stage = 'statement';
+    const statement = await llm.writeStatement({
+      selectionKey,
+      seed: config.seed,
+      styleWeights: config.tasks.styleWeights,
+      endpoint: endpointFor(config, 'taskWriter'),
+    });
+    Object.assign(outcome, { taskId: statement.taskId, style: statement.style });
+    outcome.lineage.statementKey = statement.statementKey;
+
+    outcome.stage = 'solutions';
+    const [solutions, tests] = await Promise.all([
+      llm.generateSolutions({
+        statementKey: statement.statementKey,
+        candidates: config.solutions.candidates,
+        endpoint: endpointFor(config, 'solver'),
+      }),
+      llm.generateTestInputs({ statementKey: statement.statementKey, count: config.tests.count, endpoint: endpointFor(config, 'testWriter') }),
+    ]);
+    Object.assign(outcome.lineage, { candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey });
+    outcome.candidates = { total: solutions.total, valid: solutions.valid };
+    outcome.tests = { total: tests.total, labelled: 0 };
+    if (solutions.valid === 0) {
+      return { ...outcome, status: 'discarded', reason: 'no_valid_candidates' };
+    }
+
+    outcome.stage = 'execute';
+    const { matrixKey } = await sandbox(config).executeCandidates({
+      candidatesKey: solutions.candidatesKey,
+      testsKey: tests.testsKey,
+      timeLimitMs: config.sandbox.timeLimitMs,
+      memoryMb: config.sandbox.memoryMb,
+    });
+    outcome.lineage.matrixKey = matrixKey;
+
+    outcome.stage = 'verify';
+    const verdict = await local.verifyTask({
+      taskId: statement.taskId,
+      candidatesKey: solutions.candidatesKey,
+      testsKey: tests.testsKey,
+      matrixKey,
+      seed: config.seed,
+    });
+    outcome.lineage.verificationKey = verdict.verificationKey;
+    outcome.tests.labelled = verdict.labelledTests;
+    return verdict.decision === 'kept'
+      ? { ...outcome, status: 'kept', goldenIndex: verdict.goldenIndex }
+      : { ...outcome, status: 'discarded', reason: verdict.reason };
+  } catch (err) {
+    // Cancelling the run must cancel, not turn into a 'failed' task.
+    if (isCancellation(err)) throw err;
+    return { ...outcome, status: 'failed', reason: failureReason(err) };
+  }
+}
