@@ -6,6 +6,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One real Temporal dev server for the whole suite (test/helpers/global-setup.ts).
     globalSetup: ['test/helpers/global-setup.ts'],
+    setupFiles: ['test/helpers/runtime.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',

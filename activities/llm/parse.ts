@@ -11,13 +11,17 @@ export function jsonBetweenMarkers(text: string): unknown {
   return parseLenientJson(text.slice(start + '<begin>'.length, end));
 }
 
-/** The outermost JSON object of an answer, with code fences removed (the paper's stage-1 parse). */
+/**
+ * The JSON object of an answer (the paper's stage-1 parse): a fenced ```json block if there is one, else the
+ * text from the first "{" to the last "}". Fences are not stripped globally: statements contain code blocks.
+ */
 export function jsonObject(text: string): unknown {
-  const unfenced = text.replace(/```(?:json)?/gi, '');
-  const start = unfenced.indexOf('{');
-  const end = unfenced.lastIndexOf('}');
+  const fenced = /```json[^\n]*\n([\s\S]*?)```/i.exec(text);
+  const body = fenced?.[1] ?? text;
+  const start = body.indexOf('{');
+  const end = body.lastIndexOf('}');
   if (start < 0 || end < start) throw new Error('the answer must contain one JSON object');
-  return parseLenientJson(unfenced.slice(start, end + 1));
+  return parseLenientJson(body.slice(start, end + 1));
 }
 
 /** JSON.parse after the cheap repair real models most often need: trailing commas. */

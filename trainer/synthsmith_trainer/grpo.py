@@ -87,9 +87,15 @@ def token_logps(model: PreTrainedModel, input_ids: torch.Tensor, attention_mask:
     # Same positions as generate() used for left-padded prompts: count only attended tokens.
     position_ids = (attention_mask.cumsum(-1) - 1).clamp(min=0)
     logits = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids).logits
-    logits = logits[:, prompt_len - 1:-1].float()
-    logps = torch.log_softmax(logits / temperature, dim=-1)
-    return logps.gather(-1, input_ids[:, prompt_len:, None]).squeeze(-1)
+    logits = logits[:, prompt_len - 1:-1]
+    targets = input_ids[:, prompt_len:]
+    # One row at a time in fp32: a full fp32 log_softmax over a 150k vocabulary and long completions would be the
+    # largest tensor of the step.
+    rows = []
+    for row_logits, row_targets in zip(logits, targets):
+        row_logits = row_logits.float() / temperature
+        rows.append(row_logits.gather(-1, row_targets[:, None]).squeeze(-1) - torch.logsumexp(row_logits, dim=-1))
+    return torch.stack(rows)
 
 
 def grpo_step(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, tasks: list[RLTask], cfg: GRPOConfig,
@@ -177,7 +183,9 @@ def main(argv: Optional[list[str]] = None) -> None:
     state: dict = {"kind": "grpo", "preset": preset.name, "seed": args.seed, "total_steps": total_steps}
     start_step = 0
     if resume:
-        state = load_checkpoint_state(resume, optimizer, scheduler)
+        state = {**load_checkpoint_state(resume, optimizer, scheduler), "total_steps": total_steps}
+        if state.get("kind") != "grpo":
+            raise SystemExit(f"{resume} is a {state.get('kind')} checkpoint; use a fresh --output-dir for grpo")
         start_step = state["step"]
         logger.info("resuming from %s", resume)
     logger.info("%d tasks, %d prompts x %d rollouts per step, %d steps on %s",
@@ -196,6 +204,8 @@ def main(argv: Optional[list[str]] = None) -> None:
 
         state.setdefault("first_reward_mean", metrics["reward_mean"])
         state["last_reward_mean"] = metrics["reward_mean"]
+        # Best single completion seen: shows whether any rollout earned reward from the judge at all.
+        state["reward_max"] = max(state.get("reward_max", float("-inf")), metrics["reward_max"])
         logger.info("step %d: %s", step, metrics)
         progress.emit("step", step=step, loss=metrics["loss"], lr=lr, reward_mean=metrics["reward_mean"],
                       reward_max=metrics["reward_max"], pass_rate=metrics["pass_rate"])
@@ -206,7 +216,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     final = save_final(output_dir, model, tokenizer)
     progress.emit(
         "done", checkpoint=str(final), steps=total_steps,
-        metrics={"first_reward_mean": state.get("first_reward_mean"), "last_reward_mean": state.get("last_reward_mean")},
+        metrics={key: state.get(key) for key in ("first_reward_mean", "last_reward_mean", "reward_max")},
     )
 
 

@@ -8,6 +8,7 @@ from typing import Optional
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase, Qwen2Config
 from transformers import Qwen2ForCausalLM
+from transformers.utils import logging as hf_logging
 
 from .config import Preset
 from .tokenizer import build_byte_tokenizer
@@ -22,6 +23,7 @@ def load_model_and_tokenizer(
 
     Call after seeding: a fresh model's initial weights come from the torch RNG.
     """
+    hf_logging.disable_progress_bar()  # tqdm bars on every save would drown the stderr tail the worker keeps
     if source is not None:
         logger.info("loading model and tokenizer from %s", source)
         tokenizer = AutoTokenizer.from_pretrained(source)
@@ -41,7 +43,8 @@ def load_model_and_tokenizer(
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     if preset.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
+        # Renamed to activation_checkpointing_enable in transformers 5.x; the old name still works but warns.
+        getattr(model, "activation_checkpointing_enable", model.gradient_checkpointing_enable)()
         model.config.use_cache = False
     logger.info("model has %.2fM parameters", sum(p.numel() for p in model.parameters()) / 1e6)
     return model.to(device), tokenizer

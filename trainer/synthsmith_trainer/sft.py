@@ -63,7 +63,9 @@ def main(argv: Optional[list[str]] = None) -> None:
     state: dict = {"kind": "sft", "preset": preset.name, "seed": args.seed, "total_steps": total_steps}
     start_step = 0
     if resume:
-        state = load_checkpoint_state(resume, optimizer, scheduler)
+        state = {**load_checkpoint_state(resume, optimizer, scheduler), "total_steps": total_steps}
+        if state.get("kind") != "sft":
+            raise SystemExit(f"{resume} is a {state.get('kind')} checkpoint; use a fresh --output-dir for sft")
         start_step = state["step"]
         logger.info("resuming from %s", resume)
     logger.info("%d examples, global batch %d, %d steps on %s", len(examples), global_batch, total_steps, device)

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -31,7 +32,8 @@ class Run:
 def run_cli(module: str, *args: str, sigterm_on: Optional[str] = None, timeout: float = 120) -> Run:
     """Run an entry point the way the TypeScript worker does (cwd = trainer/, no PYTHONPATH) and parse stdout.
 
-    sigterm_on: send SIGTERM as soon as the first event of this kind is read ("spawn": right after starting).
+    sigterm_on: send SIGTERM as soon as the first event of this kind is read ("startup": 1 s after spawning, while
+    torch is still being imported).
     Every stdout line must be a JSON event: anything else breaks the protocol and fails the test here.
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -39,7 +41,8 @@ def run_cli(module: str, *args: str, sigterm_on: Optional[str] = None, timeout: 
         [sys.executable, "-m", f"synthsmith_trainer.{module}", *args],
         cwd=TRAINER_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    if sigterm_on == "spawn":
+    if sigterm_on == "startup":
+        time.sleep(1.0)
         proc.send_signal(signal.SIGTERM)
     events = []
     assert proc.stdout is not None
