@@ -6,9 +6,13 @@ import { REPO_ROOT } from '../workers/env';
 import type { PipelineSummary } from '../workflows/types';
 import { startHarness, withWorkers, type PipelineHarness } from './helpers/pipeline-harness';
 
-/** The sandbox worker as its own OS process, as in production, so the test can SIGKILL it. */
+/**
+ * The sandbox worker as its own OS process, as in production, so the test can SIGKILL it. Node itself loads
+ * tsx (the tsx CLI would be a wrapper process, and killing the wrapper leaves the worker running).
+ */
 function startSandboxWorker(h: PipelineHarness): ChildProcess & { output: () => string; clear: () => void } {
-  const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'workers', 'sandbox.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'sandbox.ts')], {
+    cwd: REPO_ROOT,
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: h.env.temporalAddress,

@@ -128,7 +128,9 @@ export const PipelineConfigSchema = z
           .object({
             maxSteps: z.number().int().min(0).default(4),
             numGenerations: z.number().int().min(2).default(4),
-            maxNewTokens: z.number().int().positive().default(512),
+            maxNewTokens: z.number().int().positive().default(1024),
+            /** Rollout sampling temperature (paper: 1.0). */
+            temperature: z.number().gt(0).max(2).default(1.0),
             learningRate: z.number().positive().optional(),
           })
           .strict()

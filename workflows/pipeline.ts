@@ -138,7 +138,7 @@ export async function synthSmithPipeline(rawConfig: unknown): Promise<PipelineSu
         learningRate: rlConfig.learningRate,
         seed: config.seed,
         initFrom: sft.checkpointDir,
-        rl: { numGenerations: rlConfig.numGenerations, maxNewTokens: rlConfig.maxNewTokens },
+        rl: { numGenerations: rlConfig.numGenerations, maxNewTokens: rlConfig.maxNewTokens, temperature: rlConfig.temperature },
       });
     }
   }

@@ -161,7 +161,7 @@ export interface TrainInput {
   seed: number;
   /** Checkpoint directory to start from (RL starts from the SFT result). */
   initFrom?: string;
-  rl?: { numGenerations: number; maxNewTokens: number };
+  rl?: { numGenerations: number; maxNewTokens: number; temperature: number };
 }
 export interface TrainResult {
   kind: 'sft' | 'grpo';

@@ -59,10 +59,11 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
     },
 
     async trainRl(input: TrainInput): Promise<TrainResult> {
-      const rl = input.rl ?? { numGenerations: 4, maxNewTokens: 512 };
+      const rl = input.rl ?? { numGenerations: 8, maxNewTokens: 1024, temperature: 1.0 };
       return train('grpo', input, [
         '--num-generations', String(rl.numGenerations),
         '--max-new-tokens', String(rl.maxNewTokens),
+        '--temperature', String(rl.temperature),
         '--judge-cmd', deps.judgeCommand,
         '--judge-cwd', deps.judgeCwd,
       ]);

@@ -79,7 +79,8 @@ PRESETS: dict[str, Preset] = {
             per_device_batch_size=2,
             gradient_accumulation_steps=1,
             max_steps=150,  # memorises two ~800-character records (loss 5.5 -> 0.012) in ~10 s on 2 CPU cores
-            max_seq_length=2048,
+            # Prompts hold a whole statement (~2k byte-tokens) before the answer; shorter would cut the code off.
+            max_seq_length=4096,
             save_every=50,
         ),
         grpo=GRPOConfig(
@@ -87,7 +88,7 @@ PRESETS: dict[str, Preset] = {
             num_generations=4,
             prompts_per_step=1,
             micro_batch_size=8,
-            max_new_tokens=512,  # the tiny SFT answers are ~380 byte-tokens; shorter cuts off the code block
+            max_new_tokens=1024,  # answers (reasoning + code) run to ~750 byte-tokens; shorter cuts off the code block
             max_steps=10,
             save_every=5,
         ),
