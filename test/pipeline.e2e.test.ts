@@ -33,6 +33,9 @@ describe('synthSmithPipeline end to end (started with the temporal CLI)', () => 
     const inputFile = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'synthsmith-cli-')), 'pipeline.json');
     await fs.writeFile(inputFile, JSON.stringify(config));
     const workflowId = `pipeline/${config.runId}`;
+    // A rate-limit storm and a server error on the way: Temporal retries them and nothing is lost.
+    h.llm.failNext({ promptId: 'extract-features', status: 429, count: 3, retryAfterSeconds: 1 });
+    h.llm.failNext({ promptId: 'solve', status: 503, count: 2 });
     summary = await withWorkers(workers, async () => {
       await run(temporalCliPath(), [
         'workflow', 'start',
@@ -55,6 +58,14 @@ describe('synthSmithPipeline end to end (started with the temporal CLI)', () => 
     expect(task, 'every exported task comes from the corpus').toBeDefined();
     return task!;
   };
+
+  it('rides out 429 storms and 5xx answers from the LLM endpoint by retrying', () => {
+    const statuses = h.llm.requests.map((r) => r.status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 503)).toHaveLength(2);
+    expect(summary.seeds.extracted).toBe(3);
+    expect(summary.seeds.extractionFailures).toEqual([]);
+  });
 
   it('keeps exactly the good tasks and discards or fails the others with their reasons', () => {
     expect(summary.seeds.loaded).toBe(3);

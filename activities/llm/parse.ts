@@ -12,12 +12,15 @@ export function jsonBetweenMarkers(text: string): unknown {
 }
 
 /**
- * The JSON object of an answer (the paper's stage-1 parse): a fenced ```json block if there is one, else the
- * text from the first "{" to the last "}". Fences are not stripped globally: statements contain code blocks.
+ * The JSON object of an answer (the paper's stage-1 parse): after a ```json fence if there is one (up to the
+ * last fence: the JSON's own strings may hold ``` code blocks, e.g. statement examples), from the first "{"
+ * to the last "}". Fences are never stripped globally, for the same reason.
  */
 export function jsonObject(text: string): unknown {
-  const fenced = /```json[^\n]*\n([\s\S]*?)```/i.exec(text);
-  const body = fenced?.[1] ?? text;
+  const open = /```json[^\n]*\n/i.exec(text);
+  const afterOpen = open ? text.slice(open.index + open[0].length) : text;
+  const close = afterOpen.lastIndexOf('```');
+  const body = open && close >= 0 ? afterOpen.slice(0, close) : afterOpen;
   const start = body.indexOf('{');
   const end = body.lastIndexOf('}');
   if (start < 0 || end < start) throw new Error('the answer must contain one JSON object');
