@@ -4,7 +4,7 @@ import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.venv/**', '.data/**', 'trainer/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.venv/**', '.data/**', '.scratch/**', 'trainer/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { progressQuery } from '../workflows/messages';
 import type { PipelineConfigInput } from '../workflows/config';
 import type { PipelineProgress, PipelineSummary } from '../workflows/types';
@@ -59,6 +59,8 @@ function printSummary(s: PipelineSummary): void {
 }
 
 async function run(): Promise<void> {
+  // The demo prints its own progress and every task's fate; the SDK's per-attempt warnings would bury it.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const keepOpen = process.argv.includes('--keep-open');
   const env = readWorkerEnv();
   await fs.mkdir(env.dataDir, { recursive: true });
