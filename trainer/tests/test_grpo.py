@@ -19,4 +19,4 @@ def test_grpo_steps_with_fake_judge(sft_run, tmp_path):
     assert [c["step"] for c in run.of("checkpoint")] == [1, 2]
     done = run.of("done")[0]
     assert done["steps"] == 2 and (tmp_path / "final" / "model.safetensors").is_file()
-    assert set(done["metrics"]) == {"first_reward_mean", "last_reward_mean"}
+    assert set(done["metrics"]) == {"first_reward_mean", "last_reward_mean", "reward_max"}
