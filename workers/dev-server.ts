@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_CLI_TYPES, SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { REPO_ROOT } from './env';
 
 export interface DevServer {
@@ -59,6 +60,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   }
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   for (const ns of opts.namespaces ?? []) args.push('--namespace', ns);
+  // The pipeline upserts these; an unregistered attribute would fail its workflow tasks.
+  for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_CLI_TYPES[key.type]}`);
 
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -139,6 +139,14 @@ export const PipelineConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Named dataset this run appends to: its current version is the parent of this run's, and the name then
+     * points at the new version (the nightly refresh uses this). Without it each run writes a fresh version.
+     */
+    dataset: z
+      .object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, { message: 'use letters, digits, dot, dash, underscore' }) })
+      .strict()
+      .optional(),
     /** Task queues the workflow routes activities to; overridable so deployments and tests can isolate pools. */
     taskQueues: z
       .object({

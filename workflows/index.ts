@@ -1,3 +1,5 @@
 /** Every workflow type the orchestrator worker runs (its workflowsPath points here). */
 export { synthSmithPipeline } from './pipeline';
 export { synthesizeTask } from './synthesize-task';
+export { trainModel } from './train';
+export { dataRefresh } from './data-refresh';

@@ -1,11 +1,13 @@
-import { ApplicationFailure, executeChild, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { describeConfigError, endpointFor, PipelineConfigSchema, type PipelineConfig } from './config';
-import { llm, local, training } from './activity-proxies';
+import { llm, local } from './activity-proxies';
 import { failureReason, failureType } from './failures';
 import { mapBounded } from './map-bounded';
 import { progressQuery } from './messages';
+import { ConfigHashKey, DatasetVersionKey, OutcomeKey, RunIdKey, StageKey, TasksKeptKey } from './search-attributes';
 import { synthesizeTask } from './synthesize-task';
-import type { PipelineProgress, PipelineSummary, TaskOutcome } from './types';
+import { trainOnDatasets } from './train';
+import type { PipelineProgress, PipelineStage, PipelineSummary, TaskOutcome } from './types';
 
 /**
  * The whole SynthSmith run: seeds → feature tree → tasks (child workflows) → verified datasets → SFT → RL.
@@ -23,19 +25,67 @@ export async function synthSmithPipeline(rawConfig: unknown): Promise<PipelineSu
   const runId = config.runId ?? workflowInfo().workflowId.replace(/[^A-Za-z0-9._-]/g, '_');
 
   const progress: PipelineProgress = {
-    stage: 'loading seeds',
+    stage: 'validating',
     seeds: { total: 0, extracted: 0, failed: 0 },
     tasks: { total: 0, finished: 0, kept: 0, discarded: 0, failed: 0 },
   };
   setHandler(progressQuery, () => progress);
+  /** Stage changes are rare (a dozen per run), so they are where the UI and visibility get updated. */
+  const enter = (stage: PipelineStage): void => {
+    progress.stage = stage;
+    upsertSearchAttributes([{ key: StageKey, value: stage }]);
+    setCurrentDetails(progressDetails(runId, progress));
+  };
+  upsertSearchAttributes([{ key: RunIdKey, value: runId }]);
+  enter('loading seeds');
+  try {
+    const summary = await runPipeline(config, runId, progress, enter);
+    upsertSearchAttributes([
+      { key: OutcomeKey, value: 'completed' },
+      { key: TasksKeptKey, value: summary.tasks.kept },
+      ...(summary.datasets ? [{ key: DatasetVersionKey, value: datasetVersion(summary.datasets.manifestKey) }] : []),
+    ]);
+    enter('done');
+    return summary;
+  } catch (err) {
+    upsertSearchAttributes([{ key: OutcomeKey, value: isCancellation(err) ? 'cancelled' : 'failed' }]);
+    throw err;
+  }
+}
 
+/** Short dataset version shown in the UI and searchable: the manifest's content hash prefix. */
+function datasetVersion(manifestKey: string): string {
+  return manifestKey.replace('sha256:', '').slice(0, 16);
+}
+
+/** Markdown for the Web UI's "current details" panel. */
+function progressDetails(runId: string, p: PipelineProgress): string {
+  const t = p.tasks;
+  return [
+    `**SynthSmith run** \`${runId}\` · stage **${p.stage}**`,
+    `seeds: ${p.seeds.extracted}/${p.seeds.total} extracted${p.seeds.failed ? `, ${p.seeds.failed} failed` : ''}`,
+    t.total ? `tasks: ${t.finished}/${t.total} finished · kept ${t.kept} · discarded ${t.discarded} · failed ${t.failed}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+async function runPipeline(
+  config: PipelineConfig,
+  runId: string,
+  progress: PipelineProgress,
+  enter: (stage: PipelineStage) => void
+): Promise<PipelineSummary> {
   // 1. Features: extract per seed (one bad answer fails that seed), merge, evolve, sample.
   const configKey = await local.storeJson(config);
+  upsertSearchAttributes([{ key: ConfigHashKey, value: configKey.replace('sha256:', '').slice(0, 16) }]);
   const seeds = await local.loadSeeds({ runId, seedsPath: config.seedsPath });
   progress.seeds.total = seeds.count;
-  progress.stage = 'extracting features';
+  enter('extracting features');
   const extracted = await mapBounded(Array.from({ length: seeds.count }, (_, i) => i), config.tasks.concurrency, async (index) => {
-    const tree = await llm.extractFeatures({ seedsKey: seeds.seedsKey, index, endpoint: endpointFor(config, 'extractor') }).catch((err: unknown) => {
+    const tree = await llm.extractFeatures
+      .executeWithOptions({ summary: `extract features of seed ${index}` }, [{ seedsKey: seeds.seedsKey, index, endpoint: endpointFor(config, 'extractor') }])
+      .catch((err: unknown) => {
       progress.seeds.failed++;
       throw err;
     });
@@ -51,7 +101,7 @@ export async function synthSmithPipeline(rawConfig: unknown): Promise<PipelineSu
     );
   }
   const base = await local.mergeFeatureTrees({ treeKeys });
-  progress.stage = 'evolving features';
+  enter('evolving features');
   const evolved = await llm.evolveFeatureTree({
     treeKey: base.treeKey,
     rounds: config.features.evolutionRounds,
@@ -59,7 +109,7 @@ export async function synthSmithPipeline(rawConfig: unknown): Promise<PipelineSu
     seed: config.seed,
     endpoint: endpointFor(config, 'evolver'),
   });
-  progress.stage = 'sampling subtrees';
+  enter('sampling subtrees');
   const sampled = await local.sampleFeatureSubtrees({
     treeKey: evolved.treeKey,
     count: config.tasks.count,
@@ -70,7 +120,7 @@ export async function synthSmithPipeline(rawConfig: unknown): Promise<PipelineSu
   });
 
   // 2–5. One child workflow per task, bounded, each returning an outcome (never failing the run).
-  progress.stage = 'synthesizing tasks';
+  enter('synthesizing tasks');
   progress.tasks.total = sampled.subtreeKeys.length;
   const settled = await mapBounded(sampled.subtreeKeys, config.tasks.concurrency, async (subtreeKey, index) => {
     const outcome = await executeChild(synthesizeTask, {
@@ -80,6 +130,7 @@ export async function synthSmithPipeline(rawConfig: unknown): Promise<PipelineSu
     }).catch((err: unknown): TaskOutcome => ({ index, status: 'failed', stage: 'select', reason: failureReason(err), lineage: { subtreeKey } }));
     progress.tasks.finished++;
     progress.tasks[outcome.status]++;
+    setCurrentDetails(progressDetails(runId, progress));
     return outcome;
   });
   // The callback catches, so every entry is fulfilled.
@@ -106,43 +157,20 @@ export async function synthSmithPipeline(rawConfig: unknown): Promise<PipelineSu
     },
   };
 
-  // 6. Datasets.
-  progress.stage = 'exporting datasets';
-  summary.datasets = await local.exportDatasets({ runId, kept, configKey });
+  // 6. Datasets: a new immutable version, appended to the named dataset's current one when configured.
+  enter('exporting datasets');
+  const parentManifestKey = config.dataset ? await local.readDatasetHead(config.dataset.name) : null;
+  summary.datasets = await local.exportDatasets({ runId, kept, configKey, ...(parentManifestKey ? { parentManifestKey } : {}) });
+  if (config.dataset) await local.setDatasetHead({ name: config.dataset.name, manifestKey: summary.datasets.manifestKey });
 
   // 7. SFT then RL on the GPU queue.
   if (!config.training.enabled) {
     summary.training = { skipped: 'training.enabled is false' };
-  } else if (kept.length === 0) {
-    summary.training = { skipped: 'no task survived verification' };
+  } else if (summary.datasets.sftRecords === 0) {
+    summary.training = { skipped: 'the dataset is empty: no task survived verification' };
   } else {
-    const train = training(config);
-    const { preset, sft: sftConfig, rl: rlConfig } = config.training;
-    progress.stage = 'training sft';
-    const sft = await train.trainSft({
-      runId,
-      datasetKey: summary.datasets.sftKey,
-      preset,
-      maxSteps: sftConfig.maxSteps,
-      learningRate: sftConfig.learningRate,
-      seed: config.seed,
-    });
-    summary.training = { sft };
-    if (rlConfig.maxSteps > 0) {
-      progress.stage = 'training rl';
-      summary.training.rl = await train.trainRl({
-        runId,
-        datasetKey: summary.datasets.rlKey,
-        preset,
-        maxSteps: rlConfig.maxSteps,
-        learningRate: rlConfig.learningRate,
-        seed: config.seed,
-        initFrom: sft.checkpointDir,
-        rl: { numGenerations: rlConfig.numGenerations, maxNewTokens: rlConfig.maxNewTokens, temperature: rlConfig.temperature },
-      });
-    }
+    summary.training = await trainOnDatasets(config, runId, summary.datasets, enter);
   }
-  progress.stage = 'done';
   log.info('pipeline finished', { runId, kept: kept.length, discarded: summary.tasks.discarded, failed: summary.tasks.failed });
   return summary;
 }

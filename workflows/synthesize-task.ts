@@ -14,27 +14,28 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
   const { config, index, subtreeKey } = input;
   const outcome: TaskOutcome = { index, status: 'failed', stage: 'select', lineage: { subtreeKey } };
   try {
-    const { selectionKey } = await llm.selectFeatures({ subtreeKey, endpoint: endpointFor(config, 'taskWriter') });
+    // Summaries make the Web UI's timeline read as the pipeline ("task 3: write statement").
+    const as = (what: string) => ({ summary: `task ${index}: ${what}` });
+    const { selectionKey } = await llm.selectFeatures.executeWithOptions(as('select features + integration strategy'), [
+      { subtreeKey, endpoint: endpointFor(config, 'taskWriter') },
+    ]);
     outcome.lineage.selectionKey = selectionKey;
 
     outcome.stage = 'statement';
-    const statement = await llm.writeStatement({
-      selectionKey,
-      seed: config.seed,
-      styleWeights: config.tasks.styleWeights,
-      endpoint: endpointFor(config, 'taskWriter'),
-    });
+    const statement = await llm.writeStatement.executeWithOptions(as('write statement'), [
+      { selectionKey, seed: config.seed, styleWeights: config.tasks.styleWeights, endpoint: endpointFor(config, 'taskWriter') },
+    ]);
     Object.assign(outcome, { taskId: statement.taskId, style: statement.style });
     outcome.lineage.statementKey = statement.statementKey;
 
     outcome.stage = 'solutions';
     const [solutions, tests] = await Promise.all([
-      llm.generateSolutions({
-        statementKey: statement.statementKey,
-        candidates: config.solutions.candidates,
-        endpoint: endpointFor(config, 'solver'),
-      }),
-      llm.generateTestInputs({ statementKey: statement.statementKey, count: config.tests.count, endpoint: endpointFor(config, 'testWriter') }),
+      llm.generateSolutions.executeWithOptions(as(`${config.solutions.candidates} candidate solutions`), [
+        { statementKey: statement.statementKey, candidates: config.solutions.candidates, endpoint: endpointFor(config, 'solver') },
+      ]),
+      llm.generateTestInputs.executeWithOptions(as(`${config.tests.count} test inputs`), [
+        { statementKey: statement.statementKey, count: config.tests.count, endpoint: endpointFor(config, 'testWriter') },
+      ]),
     ]);
     Object.assign(outcome.lineage, { candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey });
     outcome.candidates = { total: solutions.total, valid: solutions.valid };
@@ -44,22 +45,15 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
     }
 
     outcome.stage = 'execute';
-    const { matrixKey } = await sandbox(config).executeCandidates({
-      candidatesKey: solutions.candidatesKey,
-      testsKey: tests.testsKey,
-      timeLimitMs: config.sandbox.timeLimitMs,
-      memoryMb: config.sandbox.memoryMb,
-    });
+    const { matrixKey } = await sandbox(config).executeCandidates.executeWithOptions(as(`execute ${solutions.valid} × ${tests.total} in the sandbox`), [
+      { candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey, timeLimitMs: config.sandbox.timeLimitMs, memoryMb: config.sandbox.memoryMb },
+    ]);
     outcome.lineage.matrixKey = matrixKey;
 
     outcome.stage = 'verify';
-    const verdict = await local.verifyTask({
-      taskId: statement.taskId,
-      candidatesKey: solutions.candidatesKey,
-      testsKey: tests.testsKey,
-      matrixKey,
-      seed: config.seed,
-    });
+    const verdict = await local.verifyTask.executeWithOptions(as('dual verification'), [
+      { taskId: statement.taskId, candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey, matrixKey, seed: config.seed },
+    ]);
     outcome.lineage.verificationKey = verdict.verificationKey;
     outcome.tests.labelled = verdict.labelledTests;
     return verdict.decision === 'kept'

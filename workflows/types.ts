@@ -141,6 +141,8 @@ export interface ExportDatasetsInput {
   runId: string;
   kept: TaskOutcome[];
   configKey: ArtifactKey;
+  /** Earlier version to append to: its records are kept (same task IDs are replaced by this run's). */
+  parentManifestKey?: ArtifactKey;
 }
 export interface DatasetRefs {
   manifestKey: ArtifactKey;
@@ -148,6 +150,9 @@ export interface DatasetRefs {
   rlKey: ArtifactKey;
   sftRecords: number;
   rlRecords: number;
+  /** Records this run added on top of the parent version. */
+  addedRecords: number;
+  parentManifestKey?: ArtifactKey;
   /** Human-friendly copies under the data directory: runs/<runId>/dataset/. */
   paths: { sft: string; rl: string; manifest: string };
 }

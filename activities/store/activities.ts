@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DatasetRefs, ExportDatasetsInput, LoadSeedsInput, LoadSeedsResult } from '../../workflows/types';
 import type { ContentStore } from './content-store';
-import { buildDatasets } from './datasets';
+import { writeDatasetVersion } from './datasets';
 import { parseSeedsJsonl } from './seeds';
 
 export function createStoreActivities({ store }: { store: ContentStore }) {
@@ -30,17 +30,34 @@ export function createStoreActivities({ store }: { store: ContentStore }) {
       return store.putJson(value);
     },
 
+    /** Writes a new dataset version (appending to a parent version when given) and human-readable copies. */
     async exportDatasets(input: ExportDatasetsInput): Promise<DatasetRefs> {
-      const { sft, rl, manifest } = await buildDatasets(store, input);
-      const [sftKey, rlKey] = await Promise.all([store.putText(sft.jsonl), store.putText(rl.jsonl)]);
-      const manifestKey = await store.putJson({ ...manifest, files: { sft: sftKey, rl: rlKey } });
+      const { manifestKey, manifest, added } = await writeDatasetVersion(store, input);
       const dir = `runs/${input.runId}/dataset`;
       const paths = {
-        sft: await store.publish(sftKey, `${dir}/sft.jsonl`),
-        rl: await store.publish(rlKey, `${dir}/rl.jsonl`),
+        sft: await store.publish(manifest.files.sft, `${dir}/sft.jsonl`),
+        rl: await store.publish(manifest.files.rl, `${dir}/rl.jsonl`),
         manifest: await store.publish(manifestKey, `${dir}/manifest.json`),
       };
-      return { manifestKey, sftKey, rlKey, sftRecords: sft.count, rlRecords: rl.count, paths };
+      return {
+        manifestKey,
+        sftKey: manifest.files.sft,
+        rlKey: manifest.files.rl,
+        sftRecords: manifest.stats.tasks,
+        rlRecords: manifest.stats.tasks,
+        addedRecords: added,
+        ...(input.parentManifestKey ? { parentManifestKey: input.parentManifestKey } : {}),
+        paths,
+      };
+    },
+
+    /** The current version of a named dataset (e.g. the one the nightly refresh appends to). */
+    async readDatasetHead(name: string): Promise<string | null> {
+      return (await store.readRef(`dataset-${name}`)) ?? null;
+    },
+
+    async setDatasetHead(input: { name: string; manifestKey: string }): Promise<void> {
+      await store.writeRef(`dataset-${input.name}`, input.manifestKey);
     },
   };
 }

@@ -60,6 +60,33 @@ export class ContentStore {
     return JSON.parse(await this.getText(key)) as T;
   }
 
+  /**
+   * Named, mutable pointers to immutable blobs (e.g. the head version of a dataset). The only mutable state
+   * in the store; written atomically, and kept apart from blobs/.
+   */
+  async readRef(name: string): Promise<ArtifactKey | undefined> {
+    try {
+      return (await fs.readFile(this.refPath(name), 'utf8')).trim() || undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async writeRef(name: string, key: ArtifactKey): Promise<void> {
+    this.pathOf(key);
+    const target = this.refPath(name);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    await fs.writeFile(tmp, `${key}\n`);
+    await fs.rename(tmp, target);
+  }
+
+  private refPath(name: string): string {
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new Error(`invalid ref name: ${name}`);
+    return path.join(this.root, 'refs', name);
+  }
+
   /** Writes a human-readable copy of a blob under the store root (e.g. runs/<id>/dataset/sft.jsonl). */
   async publish(key: ArtifactKey, relativePath: string): Promise<string> {
     const target = path.join(this.root, relativePath);

@@ -34,7 +34,7 @@ export function assistantTurn(reasoning: string, code: string): string {
 export async function buildDatasets(store: ContentStore, input: ExportDatasetsInput) {
   const sft: SftRecord[] = [];
   const rl: RlRecord[] = [];
-  const lineage: Record<string, unknown>[] = [];
+  const lineage: ({ task_id: string } & Record<string, unknown>)[] = [];
   for (const outcome of input.kept) {
     const l = outcome.lineage;
     if (!l.statementKey || !l.candidatesKey || !l.testsKey || !l.verificationKey || outcome.goldenIndex === undefined) {
@@ -74,26 +74,64 @@ export async function buildDatasets(store: ContentStore, input: ExportDatasetsIn
     });
     lineage.push({ task_id: statement.taskId, ...l, goldenIndex: outcome.goldenIndex });
   }
-  const byId = <T extends { task_id: string }>(a: T, b: T): number => (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0);
-  sft.sort(byId);
-  rl.sort(byId);
-  const toJsonl = (rows: unknown[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
-  return {
-    sft: { jsonl: toJsonl(sft), count: sft.length },
-    rl: { jsonl: toJsonl(rl), count: rl.length },
-    manifest: {
-      runId: input.runId,
-      configKey: input.configKey,
-      verificationPolicy: VERIFICATION_POLICY,
-      solvePrompt: promptTag(solvePrompt),
-      records: lineage.sort((a, b) => String(a.task_id).localeCompare(String(b.task_id))),
-      stats: {
-        tasks: sft.length,
-        rlTests: rl.reduce((s, r) => s + r.tests.length, 0),
-        styles: countBy(sft.map((r) => r.style)),
-      },
-    },
+  return { sft, rl, lineage };
+}
+
+export interface DatasetManifest {
+  runId: string;
+  configKey: string;
+  /** The version this one appends to, or null for a first version. */
+  parent: string | null;
+  verificationPolicy: typeof VERIFICATION_POLICY;
+  solvePrompt: string;
+  records: Record<string, unknown>[];
+  stats: { tasks: number; rlTests: number; styles: Record<string, number> };
+  files: { sft: string; rl: string };
+}
+
+/**
+ * A new immutable dataset version: this run's records on top of the parent's (a record with the same task ID,
+ * i.e. the same statement, is replaced), sorted by task ID so equal contents give equal files and keys.
+ */
+export async function writeDatasetVersion(
+  store: ContentStore,
+  input: ExportDatasetsInput
+): Promise<{ manifestKey: string; manifest: DatasetManifest; added: number }> {
+  const fresh = await buildDatasets(store, input);
+  const parent = input.parentManifestKey ? await store.getJson<DatasetManifest>(input.parentManifestKey) : undefined;
+  const merge = <T extends { task_id: string }>(old: T[], add: T[]): T[] => {
+    const byId = new Map(old.map((r) => [r.task_id, r]));
+    for (const r of add) byId.set(r.task_id, r);
+    return [...byId.values()].sort((a, b) => (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0));
   };
+  const parentRows = async <T>(key: string | undefined): Promise<T[]> => (key ? parseJsonl<T>(await store.getText(key)) : []);
+  const sft = merge(await parentRows<SftRecord>(parent?.files.sft), fresh.sft);
+  const rl = merge(await parentRows<RlRecord>(parent?.files.rl), fresh.rl);
+  const lineage = merge((parent?.records ?? []) as { task_id: string }[], fresh.lineage as { task_id: string }[]);
+  const [sftKey, rlKey] = await Promise.all([store.putText(toJsonl(sft)), store.putText(toJsonl(rl))]);
+  const manifest: DatasetManifest = {
+    runId: input.runId,
+    configKey: input.configKey,
+    parent: input.parentManifestKey ?? null,
+    verificationPolicy: VERIFICATION_POLICY,
+    solvePrompt: promptTag(solvePrompt),
+    records: lineage,
+    stats: { tasks: sft.length, rlTests: rl.reduce((s, r) => s + r.tests.length, 0), styles: countBy(sft.map((r) => r.style)) },
+    files: { sft: sftKey, rl: rlKey },
+  };
+  const parentIds = new Set((parent?.records ?? []).map((r) => String(r.task_id)));
+  return { manifestKey: await store.putJson(manifest), manifest, added: fresh.sft.filter((r) => !parentIds.has(r.task_id)).length };
+}
+
+function toJsonl(rows: unknown[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+}
+
+function parseJsonl<T>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
 }
 
 function countBy(values: string[]): Record<string, number> {
