@@ -22,7 +22,7 @@ const WORKFLOWS_PATH = path.join(REPO_ROOT, 'workflows');
 
 /** Workflows + LLM, feature, store and verification activities (the `synthsmith` queue). */
 export function createOrchestratorWorker(deps: WorkerDeps & { clientFor?: LlmClientFactory; workflowBundle?: { code: string } }): Promise<Worker> {
-  const store = new ContentStore(deps.env.dataDir);
+  const store = ContentStore.open({ root: deps.env.dataDir, s3: deps.env.s3 });
   const clientFor = deps.clientFor ?? createOpenAiClientFactory();
   return Worker.create({
     connection: deps.connection,
@@ -42,7 +42,7 @@ export function createOrchestratorWorker(deps: WorkerDeps & { clientFor?: LlmCli
 
 /** Untrusted code execution (the `synthsmith-sandbox` queue): one activity slot, `sandboxSlots` runs inside it. */
 export function createSandboxWorker(deps: WorkerDeps & { sandbox?: Sandbox }): Promise<Worker> {
-  const store = new ContentStore(deps.env.dataDir);
+  const store = ContentStore.open({ root: deps.env.dataDir, s3: deps.env.s3 });
   return Worker.create({
     connection: deps.connection,
     namespace: deps.env.namespace,
@@ -55,7 +55,7 @@ export function createSandboxWorker(deps: WorkerDeps & { sandbox?: Sandbox }): P
 
 /** Training (the `synthsmith-gpu` queue): one job per GPU host at a time. */
 export function createTrainerWorker(deps: WorkerDeps): Promise<Worker> {
-  const store = new ContentStore(deps.env.dataDir);
+  const store = ContentStore.open({ root: deps.env.dataDir, s3: deps.env.s3 });
   return Worker.create({
     connection: deps.connection,
     namespace: deps.env.namespace,

@@ -1,46 +1,71 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import type { ArtifactKey } from '../../workflows/types';
+import type { BlobBackend } from './backends/backend';
+import { LocalDirBackend } from './backends/local-dir';
+import { S3Backend, type S3BackendOptions } from './backends/s3';
 
 /**
- * Content-addressed blob store on a local directory (the default; S3-compatible storage replaces it when
- * workers run on several machines). Keys are `sha256:<hex>` of the bytes, so a retried activity that writes
- * the same content gets the same key and rewrites nothing: writes are idempotent by construction.
+ * Content-addressed blob store. Keys are `sha256:<hex>` of the bytes, so a retried activity that writes the
+ * same content gets the same key and rewrites nothing: writes are idempotent by construction.
+ *
+ * Objects live in a backend: a local directory (the default, shared by the workers of one machine) or
+ * S3-compatible storage (workers on several machines). `root` is always a local directory: the backend
+ * itself when local, otherwise a cache where blobs are materialised for programs that need a file (the
+ * trainer reads its dataset from a path) and where local outputs such as checkpoints are written.
  */
 export class ContentStore {
-  constructor(readonly root: string) {}
+  readonly backend: BlobBackend;
+
+  constructor(
+    readonly root: string,
+    backend?: BlobBackend
+  ) {
+    this.backend = backend ?? new LocalDirBackend(root);
+  }
+
+  /** The local directory `root`, or S3-compatible storage when `s3.url` is set (root is then the cache). */
+  static open(options: { root: string; s3?: S3BackendOptions }): ContentStore {
+    return new ContentStore(options.root, options.s3 ? new S3Backend(options.s3) : undefined);
+  }
 
   static keyOf(bytes: Buffer | string): ArtifactKey {
     return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
   }
 
-  /** Where a blob lives on disk (trainers read datasets from here directly). */
-  pathOf(key: ArtifactKey): string {
+  private static blobName(key: ArtifactKey): string {
     const m = /^sha256:([0-9a-f]{64})$/.exec(key);
     if (!m?.[1]) throw new Error(`not an artifact key: ${key}`);
-    const hex = m[1];
-    return path.join(this.root, 'blobs', hex.slice(0, 2), hex.slice(2));
+    return `blobs/${m[1].slice(0, 2)}/${m[1].slice(2)}`;
+  }
+
+  /** Where a blob is on this machine, when the backend is local (no copy). Prefer {@link localPath}. */
+  pathOf(key: ArtifactKey): string {
+    const local = new LocalDirBackend(this.root);
+    return local.localPath(ContentStore.blobName(key));
+  }
+
+  /** A local file holding the blob: the blob itself when local, else a verified copy in the cache. */
+  async localPath(key: ArtifactKey): Promise<string> {
+    const name = ContentStore.blobName(key);
+    if (this.backend.localPath) return this.backend.localPath(name);
+    const cache = new LocalDirBackend(this.root);
+    if (!(await cache.exists(name))) await cache.write(name, await this.getBytes(key));
+    return cache.localPath(name);
   }
 
   async putBytes(bytes: Buffer | string): Promise<ArtifactKey> {
     const key = ContentStore.keyOf(bytes);
-    const target = this.pathOf(key);
-    try {
-      await fs.access(target);
-      return key;
-    } catch {
-      // Not there yet: write to a unique temp name then rename, so readers never see a partial blob.
-    }
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    await fs.writeFile(tmp, bytes);
-    await fs.rename(tmp, target);
+    const name = ContentStore.blobName(key);
+    if (!(await this.backend.exists(name))) await this.backend.write(name, Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'utf8'));
     return key;
   }
 
   async getBytes(key: ArtifactKey): Promise<Buffer> {
-    return fs.readFile(this.pathOf(key));
+    const bytes = await this.backend.read(ContentStore.blobName(key));
+    if (!bytes) throw new Error(`artifact ${key} not found in ${this.backend.description}`);
+    // A blob is named by its hash, so a damaged or truncated copy is detectable: never hand one out.
+    if (ContentStore.keyOf(bytes) !== key) throw new Error(`artifact ${key} in ${this.backend.description} is corrupt`);
+    return bytes;
   }
 
   putText(text: string): Promise<ArtifactKey> {
@@ -62,39 +87,31 @@ export class ContentStore {
 
   /**
    * Named, mutable pointers to immutable blobs (e.g. the head version of a dataset). The only mutable state
-   * in the store; written atomically, and kept apart from blobs/.
+   * in the store, kept apart from blobs/.
    */
   async readRef(name: string): Promise<ArtifactKey | undefined> {
-    try {
-      return (await fs.readFile(this.refPath(name), 'utf8')).trim() || undefined;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
+    const bytes = await this.backend.read(ContentStore.refName(name));
+    return bytes?.toString('utf8').trim() || undefined;
   }
 
   async writeRef(name: string, key: ArtifactKey): Promise<void> {
-    this.pathOf(key);
-    const target = this.refPath(name);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    await fs.writeFile(tmp, `${key}\n`);
-    await fs.rename(tmp, target);
+    ContentStore.blobName(key);
+    await this.backend.write(ContentStore.refName(name), Buffer.from(`${key}\n`));
   }
 
-  private refPath(name: string): string {
+  private static refName(name: string): string {
     if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new Error(`invalid ref name: ${name}`);
-    return path.join(this.root, 'refs', name);
+    return `refs/${name}`;
   }
 
-  /** Writes a human-readable copy of a blob under the store root (e.g. runs/<id>/dataset/sft.jsonl). */
+  /**
+   * A human-readable copy of a blob (e.g. runs/<id>/dataset/sft.jsonl) next to the blobs; returns where it
+   * is (a path, or an s3:// URL).
+   */
   async publish(key: ArtifactKey, relativePath: string): Promise<string> {
-    const target = path.join(this.root, relativePath);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    await fs.copyFile(this.pathOf(key), tmp);
-    await fs.rename(tmp, target);
-    return target;
+    if (relativePath.split('/').some((part) => part === '..' || part === '')) throw new Error(`invalid path: ${relativePath}`);
+    await this.backend.write(relativePath, await this.getBytes(key));
+    return this.backend.location(relativePath);
   }
 }
 

@@ -25,7 +25,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
 
   const train = async (kind: 'sft' | 'grpo', input: TrainInput, extra: string[]): Promise<TrainResult> => {
     const args = [
-      '--dataset', deps.store.pathOf(input.datasetKey),
+      '--dataset', await deps.store.localPath(input.datasetKey),
       '--output-dir', outputDir(input.runId, kind),
       '--preset', input.preset,
       '--max-steps', String(input.maxSteps),
