@@ -23,6 +23,8 @@ export interface WorkerEnv {
   /** Python of the project virtualenv (torch, transformers, the trainer). */
   python: string;
   sandboxSlots: number;
+  /** host:port of the Prometheus endpoint (`/metrics`) for SDK and SynthSmith metrics; off when unset. */
+  metricsAddress?: string;
   /** Queues each pool polls; overridable so several deployments (or tests) share one namespace. */
   taskQueues: { orchestrator: string; sandbox: string; gpu: string };
 }
@@ -45,6 +47,7 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
           },
         }
       : {}),
+    ...(env.SYNTHSMITH_METRICS_ADDRESS ? { metricsAddress: env.SYNTHSMITH_METRICS_ADDRESS } : {}),
     taskQueues: {
       orchestrator: env.SYNTHSMITH_QUEUE_ORCHESTRATOR ?? TASK_QUEUES.orchestrator,
       sandbox: env.SYNTHSMITH_QUEUE_SANDBOX ?? TASK_QUEUES.sandbox,

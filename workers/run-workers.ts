@@ -1,4 +1,4 @@
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { readWorkerEnv, type WorkerEnv } from './env';
 import type { WorkerDeps } from './create-workers';
 
@@ -9,6 +9,14 @@ type WorkerFactory = (deps: WorkerDeps) => Promise<Worker>;
  * signals), which lets in-flight activities finish within the shutdown grace time.
  */
 export async function runWorkers(factories: WorkerFactory[], env: WorkerEnv = readWorkerEnv()): Promise<void> {
+  // Once per process, before any connection: SDK metrics (task latencies, slots, polls) and ours share the
+  // endpoint, tagged with the pool so one Prometheus job can scrape every worker.
+  Runtime.install({
+    logger: new DefaultLogger((process.env.SYNTHSMITH_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO'),
+    ...(env.metricsAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: env.metricsAddress }, globalTags: { pool: factories.map((f) => f.name.replace(/^create|Worker$/g, '').toLowerCase()).join('+') } } } }
+      : {}),
+  });
   const connection = await NativeConnection.connect({ address: env.temporalAddress });
   try {
     const workers = await Promise.all(factories.map((create) => create({ connection, env })));

@@ -1,4 +1,4 @@
-import { ApplicationFailure, executeChild, isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, isCancellation, log, metricMeter, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { describeConfigError, endpointFor, PipelineConfigSchema, type PipelineConfig } from './config';
 import { llm, local } from './activity-proxies';
 import { failureReason, failureType } from './failures';
@@ -130,6 +130,10 @@ async function runPipeline(
     }).catch((err: unknown): TaskOutcome => ({ index, status: 'failed', stage: 'select', reason: failureReason(err), lineage: { subtreeKey } }));
     progress.tasks.finished++;
     progress.tasks[outcome.status]++;
+    // Workflow metrics are replay-aware: a replayed history does not count its tasks twice.
+    metricMeter
+      .createCounter('synthsmith_tasks', 'tasks', 'Synthesized tasks by final status and reason')
+      .add(1, { status: outcome.status, stage: outcome.stage, reason: outcome.status === 'failed' ? failureType(outcome.reason ?? '') : (outcome.reason ?? 'kept') });
     setCurrentDetails(progressDetails(runId, progress));
     return outcome;
   });

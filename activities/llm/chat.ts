@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import OpenAI from 'openai';
 import type { LlmEndpoint } from '../../workflows/config';
+import { recordLlmCall } from '../common/metrics';
 import type { LlmClientFactory } from './client';
 import { promptHeader, promptTag, type Prompt } from './prompt';
 
@@ -46,6 +47,8 @@ export async function chat(
   messages: Message[],
   opts: ChatOptions = {}
 ): Promise<ChatAnswer> {
+  const started = Date.now();
+  const prompt = /^\[synthsmith prompt=([\w-]+)/.exec(messages[0]?.content ?? '')?.[1] ?? 'other';
   try {
     const res = await clientFor(endpoint).chat.completions.create(
       {
@@ -58,6 +61,8 @@ export async function chat(
       },
       { signal: opts.signal, timeout: endpoint.timeoutMs }
     );
+    const usage = { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 };
+    recordLlmCall({ prompt, model: endpoint.model, outcome: 'ok' }, usage, Date.now() - started);
     return {
       choices: res.choices.map((c) => {
         // Reasoning models served by vLLM/SGLang/DeepSeek return the chain of thought separately.
@@ -65,10 +70,13 @@ export async function chat(
         const content = c.message.content ?? '';
         return { text: reasoning ? `<think>${reasoning}</think>\n${content}` : content, truncated: c.finish_reason === 'length' };
       }),
-      usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 },
+      usage,
     };
   } catch (err) {
-    throw classifyLlmError(err, endpoint);
+    const failure = classifyLlmError(err, endpoint);
+    const outcome = failure instanceof ApplicationFailure ? (failure.type ?? 'error') : 'error';
+    recordLlmCall({ prompt, model: endpoint.model, outcome }, undefined, Date.now() - started);
+    throw failure;
   }
 }
 
