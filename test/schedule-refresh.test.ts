@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { REPO_ROOT } from '../workers/env';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import { ContentStore } from '../activities/store/content-store';
 import { createOrchestratorWorker, createSandboxWorker } from '../workers/create-workers';
 import { temporalCliPath } from '../workers/dev-server';
 import type { DataRefreshInput, DataRefreshResult } from '../workflows/data-refresh';
+import { approveTrainingSignal } from '../workflows/data-refresh';
 import { progressQuery } from '../workflows/messages';
 import type { PipelineStage } from '../workflows/types';
 import { startHarness, withWorkers, type PipelineHarness } from './helpers/pipeline-harness';
@@ -115,5 +117,55 @@ describe('nightly data refresh on a Temporal Schedule', () => {
       await cli('schedule', 'delete', '--schedule-id', scheduleId);
       expect(await cli('schedule', 'list')).not.toContain(scheduleId);
     });
+  });
+  it('is managed with the project command: create, pause, update, backfill, describe, delete', async () => {
+    const workers = await Promise.all([createOrchestratorWorker, createSandboxWorker].map((f) => f({ connection: h.connection, env: h.env })));
+    const scheduleId = `project-${path.basename(h.env.dataDir)}`;
+    const configFile = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'synthsmith-schedule-')), 'pipeline.json');
+    await fs.writeFile(configFile, JSON.stringify({ ...h.config(), runId: undefined, dataset: { name: scheduleId } }));
+    const project = async (...args: string[]) =>
+      (
+        await exec(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'schedule.ts'), ...args, '--schedule-id', scheduleId], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, TEMPORAL_ADDRESS: h.env.temporalAddress, SYNTHSMITH_QUEUE_ORCHESTRATOR: h.env.taskQueues.orchestrator },
+        })
+      ).stdout;
+    const describeIt = async () => JSON.parse(await project('describe')) as { paused: boolean; note?: string; spec: unknown };
+
+    await project('create', '--config', configFile, '--cron', '0 3 * * *');
+    expect(await describeIt()).toMatchObject({ paused: false });
+    await project('pause', '--note', 'endpoint maintenance');
+    expect(await describeIt()).toMatchObject({ paused: true, note: 'endpoint maintenance' });
+    await project('unpause');
+    await project('update', '--config', configFile, '--cron', '30 4 * * *');
+    expect(JSON.stringify((await describeIt()).spec)).toMatch(/30|4/);
+
+    // Backfilling the night of 2026-01-02 starts exactly the run that would have happened then.
+    await withWorkers(workers, async () => {
+      await project('backfill', '--from', '2026-01-02T00:00:00Z', '--to', '2026-01-02T23:59:59Z');
+      const id = await waitFor(async () => {
+        for await (const wf of h.client.workflow.list({ query: `TemporalScheduledById = '${scheduleId}'` })) return wf.workflowId;
+        return undefined;
+      }, 'the backfilled run');
+      expect(id).toContain('2026-01-02T04:30:00Z');
+      const result = (await h.client.workflow.getHandle(id).result()) as DataRefreshResult;
+      expect(result.synthesis.tasks.kept).toBe(2);
+    });
+    await project('delete');
+    await expect(project('describe')).rejects.toThrow();
+  });
+
+  it('waits for approval before training, and a rejection skips training', async () => {
+    const workers = await Promise.all([createOrchestratorWorker, createSandboxWorker].map((f) => f({ connection: h.connection, env: h.env })));
+    const input: DataRefreshInput = { config: { ...h.config(), runId: undefined }, trainWhenRecordsAtLeast: 1, requireApproval: true };
+    const result = await withWorkers(workers, async () => {
+      const handle = await h.client.workflow.start('dataRefresh', { taskQueue: h.env.taskQueues.orchestrator, workflowId: `approval-${Date.now()}`, args: [input] });
+      // The signal may arrive before the workflow reaches the wait: it is kept in history and applied then.
+      await waitFor(async () => ((await handle.describe()).status.name === 'RUNNING' ? true : undefined), 'the run to start');
+      await handle.signal(approveTrainingSignal, false);
+      return (await handle.result()) as DataRefreshResult;
+    });
+    expect(result.trainingDecision).toBe('rejected');
+    expect(result.training).toBeUndefined();
   });
 });
