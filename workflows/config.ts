@@ -22,6 +22,12 @@ const endpointFields = {
   topP: z.number().gt(0).max(1),
   maxTokens: z.number().int().positive(),
   timeoutMs: z.number().int().positive(),
+  /** Requests in flight to this endpoint from one worker process (a cluster-wide cap: a dedicated queue's rate). */
+  maxConcurrency: z.number().int().positive().optional(),
+  /** Requests started per second to this endpoint from one worker process. */
+  requestsPerSecond: z.number().positive().optional(),
+  /** USD per million tokens, for the cost metric. */
+  price: z.object({ promptPerMillion: z.number().min(0), completionPerMillion: z.number().min(0) }).strict().optional(),
 };
 
 export const LlmEndpointSchema = z.object({
@@ -49,6 +55,76 @@ const roleOverrides = z
   })
   .strict()
   .prefault({});
+
+/**
+ * Dual verification as a named, versioned policy (activities/verify/policy.ts explains each rule). Every default
+ * is the paper's Algorithm 1 as this pipeline has always run it, so an unset section changes nothing; a changed
+ * rule should come with a new `name` or `version`, because the policy is stored with every decision and in the
+ * dataset manifest.
+ */
+export const VerificationPolicySchema = z
+  .object({
+    name: z.string().min(1).max(100).default('paper-dual-verification'),
+    version: z.number().int().positive().default(1),
+    /** How two outputs are compared when voting and scoring (a task's own checker, when it has one, wins). */
+    comparison: z
+      .discriminatedUnion('kind', [
+        /** Trailing whitespace of each line and surrounding blank space ignored (the paper's `.strip()` match). */
+        z.object({ kind: z.literal('exact') }).strict(),
+        /** Whitespace-separated tokens must be equal. */
+        z.object({ kind: z.literal('token') }).strict(),
+        /** Tokens; numbers equal within an absolute or relative tolerance. */
+        z
+          .object({ kind: z.literal('float'), absTolerance: z.number().min(0).default(1e-6), relTolerance: z.number().min(0).default(1e-6) })
+          .strict(),
+      ])
+      .default({ kind: 'exact' }),
+    /** Plurality ties: seeded random (the paper's repo), first output seen (lowest candidate index), or lexically smallest. */
+    tieBreak: z.enum(['seeded', 'first', 'lexical']).default('seeded'),
+    /** Optional confidence gate: a label needs this share of the successful runs (0 = plain plurality, the paper). */
+    minAgreement: z.number().min(0).max(1).default(0),
+    /** A label needs at least this many votes (1 = the paper; 2 rejects labels decided by a single run). */
+    minVotes: z.number().int().min(1).default(1),
+    /** Test weights on the golden half: 1..4 by input-size quartile (the paper's choice), or all 1. */
+    weights: z.enum(['size-quartile', 'uniform']).default('size-quartile'),
+    /** Seed of the golden/held-out split; defaults to the run's seed. */
+    splitSeed: z.number().int().nonnegative().optional(),
+    /** Share of the labelled tests in the golden half (the RL suite); the rest are held out. */
+    goldenFraction: z.number().gt(0).lt(1).default(0.5),
+    /**
+     * null: the strict Algorithm 1 (the golden-half winner must be the first held-out maximum). A number τ: the
+     * paper's softer "competitively high" reading, the winner's held-out accuracy must be within τ of the best.
+     */
+    holdOutTolerance: z.number().min(0).max(1).nullable().default(null),
+    /** Strong-solver filter (paper step 5): discard unless the solver's pass rate on the labels is > 0 and >= minPassRate. */
+    solvability: z
+      .object({ required: z.boolean().default(false), minPassRate: z.number().min(0).max(1).default(0) })
+      .strict()
+      .prefault({}),
+    /** Cheatable-test flags whose tests are left out of the RL suite (they are always recorded). */
+    rlDropFlags: z.array(z.enum(['constant', 'echo', 'trivial', 'single_vote'])).default([]),
+  })
+  .strict();
+export type VerificationPolicy = z.infer<typeof VerificationPolicySchema>;
+export type VerificationPolicyInput = z.input<typeof VerificationPolicySchema>;
+
+/** How datasets are written: the solve-prompt wrapper of SFT/RL prompts and the verl `data_source`. */
+export const DatasetFormatSchema = z
+  .object({
+    solvePrompt: z
+      .object({
+        /** User turn; `{statement}` is replaced by the task statement. Default: the solve prompt the candidates saw. */
+        template: z.string().includes('{statement}', { message: 'must contain {statement}' }).optional(),
+        /** Optional system turn put first in every SFT conversation and RL prompt. */
+        system: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** verl routes rewards by `data_source`; point its custom reward function at the SynthSmith judge. */
+    dataSource: z.string().min(1).default('synthsmith'),
+  })
+  .strict();
+export type DatasetFormat = z.infer<typeof DatasetFormatSchema>;
 
 const shape = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
 
@@ -117,10 +193,26 @@ export const PipelineConfigSchema = z
       .object({
         enabled: z.boolean().default(true),
         preset: z.enum(['tiny', 'paper']).default('tiny'),
+        /** How the trainer host starts SFT: one process, or one per GPU with torchrun / accelerate launch. */
+        launcher: z
+          .object({
+            kind: z.enum(['single', 'torchrun', 'accelerate']).default('single'),
+            nprocPerNode: z.number().int().positive().max(64).default(1),
+            /** accelerate config (FSDP / DeepSpeed), a path on the trainer host. */
+            configFile: z.string().min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
+        /** Checkpoint every N steps (the preset's interval when unset); a retry resumes from the last one. */
+        saveEvery: z.number().int().positive().optional(),
         sft: z
           .object({
             maxSteps: z.number().int().positive().default(200),
             learningRate: z.number().positive().optional(),
+            /** LoRA adapters (peft) instead of a full fine-tune; the result is merged. */
+            usePeft: z.boolean().default(false),
+            /** Pack examples into full-length rows; the preset decides when unset (paper: on). */
+            packing: z.boolean().optional(),
           })
           .strict()
           .prefault({}),
@@ -139,6 +231,8 @@ export const PipelineConfigSchema = z
       })
       .strict()
       .prefault({}),
+    verification: VerificationPolicySchema.prefault({}),
+    datasetFormat: DatasetFormatSchema.prefault({}),
     /**
      * Named dataset this run appends to: its current version is the parent of this run's, and the name then
      * points at the new version (the nightly refresh uses this). Without it each run writes a fresh version.

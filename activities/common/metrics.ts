@@ -14,7 +14,12 @@ function meter(): MetricMeter | undefined {
   }
 }
 
-export function recordLlmCall(tags: { prompt: string; model: string; outcome: string }, usage: { promptTokens: number; completionTokens: number } | undefined, latencyMs: number): void {
+export function recordLlmCall(
+  tags: { prompt: string; model: string; outcome: string },
+  usage: { promptTokens: number; completionTokens: number } | undefined,
+  latencyMs: number,
+  price?: { promptPerMillion: number; completionPerMillion: number }
+): void {
   const m = meter();
   if (!m) return;
   m.createCounter('synthsmith_llm_requests', 'requests', 'LLM chat requests by prompt, model and outcome').add(1, tags);
@@ -23,6 +28,11 @@ export function recordLlmCall(tags: { prompt: string; model: string; outcome: st
     const tokens = m.createCounter('synthsmith_llm_tokens', 'tokens', 'LLM tokens by prompt, model and kind');
     tokens.add(usage.promptTokens, { prompt: tags.prompt, model: tags.model, kind: 'prompt' });
     tokens.add(usage.completionTokens, { prompt: tags.prompt, model: tags.model, kind: 'completion' });
+    if (price) {
+      // Counters are integers in the SDK core: cost is counted in micro-dollars.
+      const micro = Math.round(usage.promptTokens * price.promptPerMillion + usage.completionTokens * price.completionPerMillion);
+      m.createCounter('synthsmith_llm_cost_microusd', 'microusd', 'LLM cost in millionths of a US dollar').add(micro, { prompt: tags.prompt, model: tags.model });
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import type { LlmEndpoint } from '../../workflows/config';
 import { recordLlmCall } from '../common/metrics';
 import type { LlmClientFactory } from './client';
+import { acquireEndpoint } from './limiter';
 import { promptHeader, promptTag, type Prompt } from './prompt';
 
 /** Failure types; the workflow's retry policies list the non-retryable ones. */
@@ -49,6 +50,7 @@ export async function chat(
 ): Promise<ChatAnswer> {
   const started = Date.now();
   const prompt = /^\[synthsmith prompt=([\w-]+)/.exec(messages[0]?.content ?? '')?.[1] ?? 'other';
+  const release = await acquireEndpoint(endpoint.baseURL, endpoint, opts.signal);
   try {
     const res = await clientFor(endpoint).chat.completions.create(
       {
@@ -62,7 +64,7 @@ export async function chat(
       { signal: opts.signal, timeout: endpoint.timeoutMs }
     );
     const usage = { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 };
-    recordLlmCall({ prompt, model: endpoint.model, outcome: 'ok' }, usage, Date.now() - started);
+    recordLlmCall({ prompt, model: endpoint.model, outcome: 'ok' }, usage, Date.now() - started, endpoint.price);
     return {
       choices: res.choices.map((c) => {
         // Reasoning models served by vLLM/SGLang/DeepSeek return the chain of thought separately.
@@ -77,6 +79,8 @@ export async function chat(
     const outcome = failure instanceof ApplicationFailure ? (failure.type ?? 'error') : 'error';
     recordLlmCall({ prompt, model: endpoint.model, outcome }, undefined, Date.now() - started);
     throw failure;
+  } finally {
+    release();
   }
 }
 
