@@ -13,6 +13,7 @@ import { writeStatementPrompt } from './prompts/write-statement';
 import { writeTestsPrompt } from './prompts/write-tests';
 import { promptHeader } from './prompt';
 import { pythonSyntaxErrors } from './python-syntax';
+import { statementProblems, type StatementFilterOptions } from './statement-filters';
 import type { Candidate, CandidatesRecord, SelectionRecord, StatementRecord, TestsRecord } from './records';
 
 const SelectionSchema = z.object({
@@ -73,7 +74,8 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       seed: number;
       styleWeights: Record<TaskStyle, number>;
       endpoint: LlmEndpoint;
-    }): Promise<{ statementKey: ArtifactKey; taskId: string; style: TaskStyle }> {
+      filters?: StatementFilterOptions;
+    }): Promise<{ statementKey: ArtifactKey; taskId: string; style: TaskStyle; rejected?: string }> {
       const selection = await store.getJson<SelectionRecord>(input.selectionKey);
       const style = STYLES[rngFor(input.seed, 'style', input.selectionKey).weighted(STYLES.map((s) => input.styleWeights[s]))] as TaskStyle;
       const { value } = await askParsed(
@@ -99,7 +101,9 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
         selectionKey: input.selectionKey,
         provenance: provenance(writeStatementPrompt, input.endpoint),
       };
-      return { statementKey: await store.putJson(record), taskId, style };
+      // A filtered statement is still stored (and returned by key) so the decision can be audited.
+      const problems = statementProblems(question, input.filters ?? { minTokens: 200, hintFilter: true });
+      return { statementKey: await store.putJson(record), taskId, style, ...(problems.length ? { rejected: problems.join('; ') } : {}) };
     },
 
     /**
