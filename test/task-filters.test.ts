@@ -3,7 +3,7 @@ import { createOrchestratorWorker } from '../workers/create-workers';
 import type { PipelineSummary } from '../workflows/types';
 import { startHarness, withWorkers, type PipelineHarness } from './helpers/pipeline-harness';
 
-describe('statement filters in a run', () => {
+describe('task-level controls in a run', () => {
   let h: PipelineHarness;
   beforeAll(async () => {
     h = await startHarness(inject('temporalAddress'));
@@ -29,5 +29,32 @@ describe('statement filters in a run', () => {
     for (const o of filtered) expect(o.detail).toMatch(/too short: ~\d+ tokens < 5000/);
     expect(h.llm.requests.slice(before).some((r) => r.promptId === 'solve')).toBe(false);
     expect(summary.training).toEqual({ skipped: 'training.enabled is false' });
+  });
+
+  it('account LLM usage and cost per run, and stop starting tasks once the budget is spent', async () => {
+    const worker = await createOrchestratorWorker({ connection: h.connection, env: h.env });
+    // $1 per million tokens, and statements filtered so no sandbox is needed: only LLM spend matters here.
+    const priced = (budgetUsd?: number) =>
+      h.config({
+        llm: { ...h.config().llm, price: { promptPerMillion: 1, completionPerMillion: 1 }, ...(budgetUsd ? { budgetUsd } : {}) },
+        tasks: { count: 5, concurrency: 1, minStatementTokens: 5000 },
+        training: { enabled: false },
+      });
+    const run = async (config: ReturnType<typeof priced>) =>
+      (await h.client.workflow.execute('synthSmithPipeline', { taskQueue: h.env.taskQueues.orchestrator, workflowId: `budget-${Date.now()}-${Math.random()}`, args: [config] })) as PipelineSummary;
+    const [free, atBudget, oneTask] = await withWorkers([worker], async () => {
+      const free = await run(priced());
+      const atBudget = await run(priced(free.usage.features.costUsd));
+      const oneTask = await run(priced(free.usage.features.costUsd + 1e-9));
+      return [free, atBudget, oneTask];
+    });
+    const { total, features, tasks } = free.usage;
+    expect(features.requests).toBe(4); // 3 extractions + 1 evolution round
+    expect(tasks.requests).toBeGreaterThanOrEqual(4 * 2 + 3); // select + statement per task; 3 attempts for the malformed one
+    expect(total.costUsd).toBeCloseTo((total.promptTokens + total.completionTokens) / 1e6, 12);
+    // The features alone use the whole budget: no task starts.
+    expect(atBudget.tasks.reasons).toEqual({ BudgetExhausted: 5 });
+    // A hair more: exactly one task starts, then the budget is spent.
+    expect(oneTask.tasks.reasons.BudgetExhausted).toBe(4);
   });
 });

@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/workflow';
+import type { LlmUsage } from './types';
 
 /**
  * "Type: message" of the failure that ended an item, unwrapping Temporal's ActivityFailure/ChildWorkflowFailure
@@ -10,6 +11,14 @@ export function failureReason(err: unknown): string {
   if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
   if (cause instanceof TemporalFailure) return `${cause.name}: ${cause.message}`;
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+/** LLM spend attached to a failure by the activity that spent it (see askParsed), if any. */
+export function failureUsage(err: unknown): LlmUsage | undefined {
+  let cause: unknown = err;
+  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
+  const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as { usage?: LlmUsage } | undefined) : undefined;
+  return detail?.usage;
 }
 
 /** The failure type alone, for counting reasons ("InvalidLlmOutput", "LlmUnavailable", ...). */

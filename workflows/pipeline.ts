@@ -1,12 +1,13 @@
 import { ApplicationFailure, executeChild, isCancellation, log, metricMeter, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { describeConfigError, endpointFor, PipelineConfigSchema, type PipelineConfig } from './config';
 import { llm, local } from './activity-proxies';
-import { failureReason, failureType } from './failures';
+import { failureReason, failureType, failureUsage } from './failures';
 import { mapBounded } from './map-bounded';
 import { progressQuery } from './messages';
 import { ConfigHashKey, DatasetVersionKey, OutcomeKey, RunIdKey, StageKey, TasksKeptKey } from './search-attributes';
 import { synthesizeTask } from './synthesize-task';
 import { trainOnDatasets } from './train';
+import { addUsage, NO_USAGE } from './usage';
 import type { PipelineProgress, PipelineStage, PipelineSummary, TaskOutcome } from './types';
 
 /**
@@ -101,6 +102,7 @@ async function runPipeline(
     );
   }
   const base = await local.mergeFeatureTrees({ treeKeys });
+  let featuresUsage = extracted.reduce((u, r) => addUsage(u, r.status === 'fulfilled' ? r.value.usage : failureUsage(r.reason)), NO_USAGE);
   enter('evolving features');
   const evolved = await llm.evolveFeatureTree({
     treeKey: base.treeKey,
@@ -109,6 +111,7 @@ async function runPipeline(
     seed: config.seed,
     endpoint: endpointFor(config, 'evolver'),
   });
+  featuresUsage = addUsage(featuresUsage, evolved.usage);
   enter('sampling subtrees');
   const sampled = await local.sampleFeatureSubtrees({
     treeKey: evolved.treeKey,
@@ -122,12 +125,24 @@ async function runPipeline(
   // 2–5. One child workflow per task, bounded, each returning an outcome (never failing the run).
   enter('synthesizing tasks');
   progress.tasks.total = sampled.subtreeKeys.length;
+  const budget = config.llm.budgetUsd;
+  let spent = featuresUsage.costUsd;
   const settled = await mapBounded(sampled.subtreeKeys, config.tasks.concurrency, async (subtreeKey, index) => {
+    // Checked before each start: tasks already in flight finish, so the budget can be overshot by at most
+    // `tasks.concurrency` tasks' spend.
+    if (budget !== undefined && spent >= budget) {
+      const reason = `BudgetExhausted: LLM spend $${spent.toFixed(4)} reached llm.budgetUsd = ${budget}; task not started`;
+      const skipped: TaskOutcome = { index, status: 'failed', stage: 'select', reason, lineage: { subtreeKey } };
+      progress.tasks.finished++;
+      progress.tasks.failed++;
+      return skipped;
+    }
     const outcome = await executeChild(synthesizeTask, {
       workflowId: `${workflowInfo().workflowId}/task-${index}`,
       args: [{ runId, index, subtreeKey, config }],
       staticSummary: `task ${index} of run ${runId}`,
     }).catch((err: unknown): TaskOutcome => ({ index, status: 'failed', stage: 'select', reason: failureReason(err), lineage: { subtreeKey } }));
+    spent += outcome.usage?.costUsd ?? 0;
     progress.tasks.finished++;
     progress.tasks[outcome.status]++;
     // Workflow metrics are replay-aware: a replayed history does not count its tasks twice.
@@ -147,8 +162,10 @@ async function runPipeline(
     reasons[key] = (reasons[key] ?? 0) + 1;
   }
 
+  const tasksUsage = outcomes.reduce((u, o) => addUsage(u, o.usage), NO_USAGE);
   const summary: PipelineSummary = {
     runId,
+    usage: { features: featuresUsage, tasks: tasksUsage, total: addUsage(featuresUsage, tasksUsage) },
     seeds: { loaded: seeds.count, rejected: seeds.rejected.length, extracted: treeKeys.length, extractionFailures },
     features: { base, evolved, subtrees: sampled.subtreeKeys.length, ...(sampled.shortfall ? { shortfall: sampled.shortfall } : {}) },
     tasks: {

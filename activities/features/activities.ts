@@ -1,6 +1,7 @@
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type {
+  LlmUsage,
   EvolveFeaturesInput,
   EvolveFeaturesResult,
   ExtractFeaturesInput,
@@ -11,6 +12,7 @@ import type {
 } from '../../workflows/types';
 import { rngFor } from '../common/rng';
 import { askParsed, LLM_FAILURE } from '../llm/chat';
+import { addUsage, NO_USAGE } from '../llm/usage';
 import type { LlmClientFactory } from '../llm/client';
 import { jsonBetweenMarkers } from '../llm/parse';
 import { evolveFeaturesPrompt } from '../llm/prompts/evolve-features';
@@ -46,12 +48,12 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
       const seeds = await store.getJson<Seed[]>(seedsKey);
       const seed = seeds[index];
       if (!seed) throw ApplicationFailure.nonRetryable(`no seed at index ${index}`, 'InvalidInput');
-      const { value } = await askParsed(clientFor, endpoint, extractFeaturesPrompt, seed, (text) => {
+      const { value, usage } = await askParsed(clientFor, endpoint, extractFeaturesPrompt, seed, (text) => {
         const tree = cleanTree(jsonBetweenMarkers(text));
         if (countLeaves(tree) === 0) throw new Error('the JSON holds no features (lists of strings)');
         return tree;
       }, { signal: cancellationSignal() });
-      return describe(value);
+      return { ...(await describe(value)), usage };
     },
 
     async mergeFeatureTrees({ treeKeys }: MergeFeaturesInput): Promise<FeatureTreeResult> {
@@ -66,15 +68,16 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
      */
     async evolveFeatureTree(input: EvolveFeaturesInput): Promise<EvolveFeaturesResult> {
       const resume = activityInfo().heartbeatDetails as
-        | { round: number; treeKey: string; succeeded: number; failures: string[] }
+        | { round: number; treeKey: string; succeeded: number; failures: string[]; usage: LlmUsage }
         | undefined;
       let tree = await store.getJson<FeatureTree>(resume?.treeKey ?? input.treeKey);
       let succeeded = resume?.succeeded ?? 0;
+      let usage = resume?.usage ?? NO_USAGE;
       const failures = resume?.failures ?? [];
       for (let round = resume?.round ?? 0; round < input.rounds; round++) {
         const subtree = sampleEvolutionSubtree(tree, input.branching, rngFor(input.seed, 'evolve', round));
         try {
-          const { value } = await askParsed(
+          const { value, usage: roundUsage } = await askParsed(
             clientFor,
             input.endpoint,
             evolveFeaturesPrompt,
@@ -83,6 +86,7 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
             { signal: cancellationSignal() }
           );
           tree = mergeTrees(tree, value);
+          usage = addUsage(usage, roundUsage);
           succeeded++;
         } catch (err) {
           // One unusable evolution answer costs that round, not the run: the tree stays as it was.
@@ -90,9 +94,9 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
           failures.push(`round ${round}: ${err.message}`);
           log.warn('evolution round skipped', { round, reason: err.message });
         }
-        heartbeat({ round: round + 1, treeKey: await store.putJson(tree), succeeded, failures });
+        heartbeat({ round: round + 1, treeKey: await store.putJson(tree), succeeded, failures, usage });
       }
-      return { ...(await describe(tree)), roundsSucceeded: succeeded, roundFailures: failures };
+      return { ...(await describe(tree)), roundsSucceeded: succeeded, roundFailures: failures, usage };
     },
 
     async sampleFeatureSubtrees(input: SampleSubtreesInput): Promise<SampleSubtreesResult> {

@@ -4,6 +4,8 @@ import type { LlmEndpoint } from '../../workflows/config';
 import { recordLlmCall } from '../common/metrics';
 import type { LlmClientFactory } from './client';
 import { acquireEndpoint } from './limiter';
+import { addUsage, NO_USAGE, priceUsage } from './usage';
+import type { LlmUsage } from '../../workflows/types';
 import { promptHeader, promptTag, type Prompt } from './prompt';
 
 /** Failure types; the workflow's retry policies list the non-retryable ones. */
@@ -124,20 +126,22 @@ export async function askParsed<A, T>(
   args: A,
   parse: (text: string) => T,
   opts: { maxRepairs?: number; signal?: AbortSignal } = {}
-): Promise<{ value: T; attempts: number }> {
+): Promise<{ value: T; attempts: number; usage: LlmUsage }> {
   const messages: Message[] = [
     { role: 'system', content: `${promptHeader(prompt)}\n${prompt.system}` },
     { role: 'user', content: prompt.user(args) },
   ];
   const maxRepairs = opts.maxRepairs ?? 2;
   let lastError = '';
+  let usage = NO_USAGE;
   for (let attempt = 0; attempt <= maxRepairs; attempt++) {
     const answer = await chat(clientFor, endpoint, messages, { signal: opts.signal });
+    usage = addUsage(usage, priceUsage(answer.usage, endpoint));
     const choice = answer.choices[0];
     const text = choice?.text ?? '';
     try {
       if (choice?.truncated) throw new Error('the answer was cut off by the token limit; answer more briefly');
-      return { value: parse(text), attempts: attempt + 1 };
+      return { value: parse(text), attempts: attempt + 1, usage };
     } catch (err) {
       lastError = (err as Error).message;
       messages.push(
@@ -146,8 +150,11 @@ export async function askParsed<A, T>(
       );
     }
   }
-  throw ApplicationFailure.nonRetryable(
-    `${promptTag(prompt)}: unusable answer after ${maxRepairs + 1} attempts: ${lastError}`,
-    LLM_FAILURE.invalidOutput
-  );
+  // The spend travels with the failure, so a failed item's tokens still count in the run's usage.
+  throw ApplicationFailure.create({
+    message: `${promptTag(prompt)}: unusable answer after ${maxRepairs + 1} attempts: ${lastError}`,
+    type: LLM_FAILURE.invalidOutput,
+    nonRetryable: true,
+    details: [{ usage }],
+  });
 }

@@ -1,7 +1,7 @@
 import { cancellationSignal } from '@temporalio/activity';
 import { z } from 'zod';
 import type { LlmEndpoint } from '../../workflows/config';
-import type { ArtifactKey, TaskStyle } from '../../workflows/types';
+import type { ArtifactKey, LlmUsage, TaskStyle } from '../../workflows/types';
 import { rngFor } from '../common/rng';
 import { ContentStore } from '../store/content-store';
 import { askParsed, chat, provenance } from './chat';
@@ -13,6 +13,7 @@ import { writeStatementPrompt } from './prompts/write-statement';
 import { writeTestsPrompt } from './prompts/write-tests';
 import { promptHeader } from './prompt';
 import { pythonSyntaxErrors } from './python-syntax';
+import { priceUsage } from './usage';
 import { statementProblems, type StatementFilterOptions } from './statement-filters';
 import type { Candidate, CandidatesRecord, SelectionRecord, StatementRecord, TestsRecord } from './records';
 
@@ -48,9 +49,9 @@ export interface TaskActivityDeps {
 export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
   return {
     /** Stage 1: compatible features + integration strategy. */
-    async selectFeatures(input: { subtreeKey: ArtifactKey; endpoint: LlmEndpoint }): Promise<{ selectionKey: ArtifactKey }> {
+    async selectFeatures(input: { subtreeKey: ArtifactKey; endpoint: LlmEndpoint }): Promise<{ selectionKey: ArtifactKey; usage: LlmUsage }> {
       const subtree = await store.getJson<unknown>(input.subtreeKey);
-      const { value } = await askParsed(
+      const { value, usage } = await askParsed(
         clientFor,
         input.endpoint,
         selectFeaturesPrompt,
@@ -65,7 +66,7 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
         integrationStrategy: value.integration_strategy.trim(),
         provenance: provenance(selectFeaturesPrompt, input.endpoint),
       };
-      return { selectionKey: await store.putJson(record) };
+      return { selectionKey: await store.putJson(record), usage };
     },
 
     /** Stage 2: the statement, in a style drawn with the configured weights (seeded per selection). */
@@ -75,10 +76,10 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       styleWeights: Record<TaskStyle, number>;
       endpoint: LlmEndpoint;
       filters?: StatementFilterOptions;
-    }): Promise<{ statementKey: ArtifactKey; taskId: string; style: TaskStyle; rejected?: string }> {
+    }): Promise<{ statementKey: ArtifactKey; taskId: string; style: TaskStyle; rejected?: string; usage: LlmUsage }> {
       const selection = await store.getJson<SelectionRecord>(input.selectionKey);
       const style = STYLES[rngFor(input.seed, 'style', input.selectionKey).weighted(STYLES.map((s) => input.styleWeights[s]))] as TaskStyle;
-      const { value } = await askParsed(
+      const { value, usage } = await askParsed(
         clientFor,
         input.endpoint,
         writeStatementPrompt,
@@ -103,7 +104,7 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       };
       // A filtered statement is still stored (and returned by key) so the decision can be audited.
       const problems = statementProblems(question, input.filters ?? { minTokens: 200, hintFilter: true });
-      return { statementKey: await store.putJson(record), taskId, style, ...(problems.length ? { rejected: problems.join('; ') } : {}) };
+      return { statementKey: await store.putJson(record), taskId, style, usage, ...(problems.length ? { rejected: problems.join('; ') } : {}) };
     },
 
     /**
@@ -114,7 +115,7 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       statementKey: ArtifactKey;
       candidates: number;
       endpoint: LlmEndpoint;
-    }): Promise<{ candidatesKey: ArtifactKey; total: number; valid: number }> {
+    }): Promise<{ candidatesKey: ArtifactKey; total: number; valid: number; usage: LlmUsage }> {
       const statement = await store.getJson<StatementRecord>(input.statementKey);
       const answer = await chat(
         clientFor,
@@ -146,6 +147,7 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
         candidatesKey: await store.putJson(record),
         total: candidates.length,
         valid: candidates.filter((c) => c.valid).length,
+        usage: priceUsage(answer.usage, input.endpoint),
       };
     },
 
@@ -154,9 +156,9 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       statementKey: ArtifactKey;
       count: number;
       endpoint: LlmEndpoint;
-    }): Promise<{ testsKey: ArtifactKey; total: number }> {
+    }): Promise<{ testsKey: ArtifactKey; total: number; usage: LlmUsage }> {
       const statement = await store.getJson<StatementRecord>(input.statementKey);
-      const { value } = await askParsed(
+      const { value, usage } = await askParsed(
         clientFor,
         input.endpoint,
         writeTestsPrompt,
@@ -185,7 +187,7 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
         dropped,
         provenance: provenance(writeTestsPrompt, input.endpoint),
       };
-      return { testsKey: await store.putJson(record), total: tests.length };
+      return { testsKey: await store.putJson(record), total: tests.length, usage };
     },
   };
 }
