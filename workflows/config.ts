@@ -139,7 +139,11 @@ export const PipelineConfigSchema = z
     seedsPath: z.string().min(1),
     /** Base seed of every random choice (sampling, styles, splits, ties): same seed + same LLM answers → same data. */
     seed: z.number().int().nonnegative().default(42),
-    llm: LlmEndpointSchema.extend({ roles: roleOverrides }),
+    llm: LlmEndpointSchema.extend({
+      roles: roleOverrides,
+      /** Stop starting new tasks once the run's priced LLM spend reaches this many USD (tasks in flight finish). */
+      budgetUsd: z.number().positive().optional(),
+    }),
     features: z
       .object({
         /** Paper default branching limits per depth for the evolution subtree. */
@@ -168,6 +172,10 @@ export const PipelineConfigSchema = z
           .strict()
           .refine((w) => w.codeforces + w.leetcode + w.atcoder > 0, { message: 'at least one weight must be > 0' })
           .default({ codeforces: 0.7, leetcode: 0.15, atcoder: 0.15 }),
+        /** Statements estimated shorter than this are dropped (paper: 200 tokens). */
+        minStatementTokens: z.number().int().min(0).default(200),
+        /** Drop statements that name the algorithm/data structure or state the intended complexity. */
+        hintFilter: z.boolean().default(true),
         /** Tasks synthesized at once (child workflows in flight). */
         concurrency: z.number().int().positive().max(500).default(8),
       })

@@ -1,7 +1,8 @@
 import { isCancellation } from '@temporalio/workflow';
 import { endpointFor } from './config';
 import { llm, local, sandbox } from './activity-proxies';
-import { failureReason } from './failures';
+import { failureReason, failureUsage } from './failures';
+import { addUsage, NO_USAGE } from './usage';
 import type { SynthesizeTaskInput, TaskOutcome } from './types';
 
 /**
@@ -16,17 +17,25 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
   try {
     // Summaries make the Web UI's timeline read as the pipeline ("task 3: write statement").
     const as = (what: string) => ({ summary: `task ${index}: ${what}` });
-    const { selectionKey } = await llm.selectFeatures.executeWithOptions(as('select features + integration strategy'), [
+    const { selectionKey, usage: selectionUsage } = await llm.selectFeatures.executeWithOptions(as('select features + integration strategy'), [
       { subtreeKey, endpoint: endpointFor(config, 'taskWriter') },
     ]);
     outcome.lineage.selectionKey = selectionKey;
+    outcome.usage = selectionUsage;
 
     outcome.stage = 'statement';
     const statement = await llm.writeStatement.executeWithOptions(as('write statement'), [
-      { selectionKey, seed: config.seed, styleWeights: config.tasks.styleWeights, endpoint: endpointFor(config, 'taskWriter') },
+      {
+        selectionKey,
+        seed: config.seed,
+        styleWeights: config.tasks.styleWeights,
+        endpoint: endpointFor(config, 'taskWriter'),
+        filters: { minTokens: config.tasks.minStatementTokens, hintFilter: config.tasks.hintFilter },
+      },
     ]);
-    Object.assign(outcome, { taskId: statement.taskId, style: statement.style });
+    Object.assign(outcome, { taskId: statement.taskId, style: statement.style, usage: addUsage(outcome.usage ?? NO_USAGE, statement.usage) });
     outcome.lineage.statementKey = statement.statementKey;
+    if (statement.rejected) return { ...outcome, status: 'discarded', reason: 'statement_filtered', detail: statement.rejected };
 
     outcome.stage = 'solutions';
     const [solutions, tests] = await Promise.all([
@@ -39,6 +48,7 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
     ]);
     Object.assign(outcome.lineage, { candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey });
     outcome.candidates = { total: solutions.total, valid: solutions.valid };
+    outcome.usage = addUsage(addUsage(outcome.usage ?? NO_USAGE, solutions.usage), tests.usage);
     outcome.tests = { total: tests.total, labelled: 0 };
     if (solutions.valid === 0) {
       return { ...outcome, status: 'discarded', reason: 'no_valid_candidates' };
@@ -52,7 +62,7 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
 
     outcome.stage = 'verify';
     const verdict = await local.verifyTask.executeWithOptions(as('dual verification'), [
-      { taskId: statement.taskId, candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey, matrixKey, seed: config.seed },
+      { taskId: statement.taskId, candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey, matrixKey, seed: config.seed, policy: config.verification },
     ]);
     outcome.lineage.verificationKey = verdict.verificationKey;
     outcome.tests.labelled = verdict.labelledTests;
@@ -62,6 +72,6 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
   } catch (err) {
     // Cancelling the run must cancel, not turn into a 'failed' task.
     if (isCancellation(err)) throw err;
-    return { ...outcome, status: 'failed', reason: failureReason(err) };
+    return { ...outcome, status: 'failed', reason: failureReason(err), usage: addUsage(outcome.usage ?? NO_USAGE, failureUsage(err)) };
   }
 }

@@ -5,10 +5,18 @@
  *
  * Imported by workflow code: no Node imports here.
  */
-import type { LlmEndpoint, PipelineConfig } from './config';
+import type { LlmEndpoint, PipelineConfig, VerificationPolicy } from './config';
 
 /** `sha256:<hex>` key of an immutable blob in the content store. */
 export type ArtifactKey = string;
+
+/** LLM spend of an activity, a task or a run (cost is 0 for endpoints without a configured price). */
+export interface LlmUsage {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
 
 export type TaskStyle = 'codeforces' | 'leetcode' | 'atcoder';
 
@@ -17,7 +25,11 @@ export type DiscardReason =
   | 'no_valid_candidates'
   | 'no_labelled_tests'
   | 'too_few_labelled_tests'
-  | 'golden_not_confirmed';
+  | 'golden_not_confirmed'
+  /** The statement failed a filter (too short, names the technique, states the complexity). */
+  | 'statement_filtered'
+  /** The verification policy requires a strong solver to pass at least once (paper step 5), and it did not. */
+  | 'unsolvable';
 
 export interface LoadSeedsInput {
   runId: string;
@@ -38,6 +50,8 @@ export interface ExtractFeaturesInput {
 }
 export interface FeatureTreeResult {
   treeKey: ArtifactKey;
+  /** LLM spend of the activity that produced the tree (absent for merges). */
+  usage?: LlmUsage;
   leafCount: number;
   /** Leaves per top-level category. */
   perCategory: Record<string, number>;
@@ -101,6 +115,10 @@ export interface TaskOutcome {
   stage: 'select' | 'statement' | 'solutions' | 'tests' | 'execute' | 'verify';
   /** DiscardReason for 'discarded', the failure type and message for 'failed'. */
   reason?: string;
+  /** Specifics behind the reason (e.g. which filter a statement failed). */
+  detail?: string;
+  /** LLM spend of the task's successful calls. */
+  usage?: LlmUsage;
   style?: TaskStyle;
   lineage: TaskLineage;
   candidates?: { total: number; valid: number };
@@ -128,6 +146,10 @@ export interface VerifyTaskInput {
   testsKey: ArtifactKey;
   matrixKey: ArtifactKey;
   seed: number;
+  /** The rules to apply; absent = the defaults of VerificationPolicySchema (the paper's Algorithm 1). */
+  policy?: VerificationPolicy;
+  /** A MatrixRecord whose single row is a strong solver's runs on the same tests (solvability filter). */
+  solverMatrixKey?: ArtifactKey;
 }
 export interface VerifyTaskResult {
   verificationKey: ArtifactKey;
@@ -143,6 +165,8 @@ export interface ExportDatasetsInput {
   configKey: ArtifactKey;
   /** Earlier version to append to: its records are kept (same task IDs are replaced by this run's). */
   parentManifestKey?: ArtifactKey;
+  /** Discarded and failed tasks, so the data card can show why tasks left (optional: kept-only callers work). */
+  discarded?: TaskOutcome[];
 }
 export interface DatasetRefs {
   manifestKey: ArtifactKey;
@@ -154,7 +178,9 @@ export interface DatasetRefs {
   addedRecords: number;
   parentManifestKey?: ArtifactKey;
   /** Human-friendly copies under the data directory: runs/<runId>/dataset/. */
-  paths: { sft: string; rl: string; manifest: string };
+  paths: { sft: string; rl: string; manifest: string; sftQueryResponse?: string; rlParquet?: string; dataCard?: string };
+  /** verl-layout Parquet of the RL records. */
+  rlParquetKey?: ArtifactKey;
 }
 
 export interface TrainInput {
@@ -166,13 +192,26 @@ export interface TrainInput {
   seed: number;
   /** Checkpoint directory to start from (RL starts from the SFT result). */
   initFrom?: string;
+  /** The same checkpoint by reference (a directory manifest): preferred, it works on any trainer host. */
+  initFromKey?: ArtifactKey;
+  /** single process, torchrun or accelerate launch (SFT; GRPO runs in one process). */
+  launcher?: { kind: 'single' | 'torchrun' | 'accelerate'; nprocPerNode?: number; configFile?: string };
+  /** Checkpoint interval in steps; the preset's when unset. */
+  saveEvery?: number;
+  sft?: { usePeft: boolean; packing?: boolean };
   rl?: { numGenerations: number; maxNewTokens: number; temperature: number };
 }
 export interface TrainResult {
   kind: 'sft' | 'grpo';
   checkpointDir: string;
+  /** final/ as a directory manifest in the content store. */
+  checkpointKey?: ArtifactKey;
   steps: number;
+  /** Step the last attempt resumed from (0: a fresh start). */
+  resumedFromStep?: number;
   metrics: Record<string, number>;
+  /** nvidia-smi peaks over the job, or "no GPU". */
+  gpu?: { gpus: 'none'; note: string } | { gpus: number; peakMemoryMb: number; meanUtilizationPct: number; samples: number };
 }
 
 export type PipelineStage =
@@ -195,6 +234,8 @@ export interface PipelineProgress {
 
 export interface PipelineSummary {
   runId: string;
+  /** LLM spend: feature extraction and evolution, task synthesis, and their sum. */
+  usage: { features: LlmUsage; tasks: LlmUsage; total: LlmUsage };
   seeds: { loaded: number; rejected: number; extracted: number; extractionFailures: { index: number; reason: string }[] };
   features: { base: FeatureTreeResult; evolved: EvolveFeaturesResult; subtrees: number; shortfall?: string };
   tasks: {
