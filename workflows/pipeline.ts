@@ -181,7 +181,9 @@ async function runPipeline(
   // 6. Datasets: a new immutable version, appended to the named dataset's current one when configured.
   enter('exporting datasets');
   const parentManifestKey = config.dataset ? await local.readDatasetHead(config.dataset.name) : null;
-  summary.datasets = await local.exportDatasets({ runId, kept, configKey, ...(parentManifestKey ? { parentManifestKey } : {}) });
+  // Discarded and failed outcomes go along for the data card's discard reasons and for re-labelling.
+  const discarded = outcomes.filter((o) => o.status !== 'kept');
+  summary.datasets = await local.exportDatasets({ runId, kept, discarded, configKey, ...(parentManifestKey ? { parentManifestKey } : {}) });
   if (config.dataset) await local.setDatasetHead({ name: config.dataset.name, manifestKey: summary.datasets.manifestKey });
 
   // 7. SFT then RL on the GPU queue.

@@ -38,13 +38,19 @@ export function createStoreActivities({ store }: { store: ContentStore }) {
         sft: await store.publish(manifest.files.sft, `${dir}/sft.jsonl`),
         rl: await store.publish(manifest.files.rl, `${dir}/rl.jsonl`),
         manifest: await store.publish(manifestKey, `${dir}/manifest.json`),
+        sftQueryResponse: await store.publish(manifest.formats.sftQueryResponse, `${dir}/sft.query-response.jsonl`),
+        rlParquet: await store.publish(manifest.formats.rlParquet, `${dir}/rl.parquet`),
+        dataCard: await store.publish(manifest.card.readme, `${dir}/README.md`),
       };
+      await store.publish(manifest.formats.llamaFactoryInfo, `${dir}/dataset_info.json`);
+      for (const [name, key] of Object.entries(manifest.card.charts)) await store.publish(key, `${dir}/charts/${name}.svg`);
       return {
         manifestKey,
         sftKey: manifest.files.sft,
         rlKey: manifest.files.rl,
+        rlParquetKey: manifest.formats.rlParquet,
         sftRecords: manifest.stats.tasks,
-        rlRecords: manifest.stats.tasks,
+        rlRecords: manifest.stats.rlTasks,
         addedRecords: added,
         ...(input.parentManifestKey ? { parentManifestKey: input.parentManifestKey } : {}),
         paths,

@@ -1,47 +1,55 @@
 /**
  * Dual verification, the paper's Algorithm 1 (reference/synthsmith-paper.md §5), as a pure function of the
- * m × n execution matrix so that it can be unit-tested on hand-made matrices and re-run without executing
- * anything.
+ * m × n execution matrix and a policy (policy.ts), so that it can be unit-tested on hand-made matrices and re-run
+ * under another policy without executing anything or calling an LLM (relabel.ts).
  *
- * 1. Only successful runs vote; outputs are compared after normalisation; the plurality output labels the
- *    test; ties are broken by a seeded RNG; tests with no successful run get no label and are dropped.
+ * 1. Consensus labels (votes.ts): only successful runs vote; plurality after normalisation; seeded ties;
+ *    unlabelled tests dropped.
  * 2. Labelled tests are weighted 1..4 by input-size quartile (largest = 4).
  * 3. A seeded ~50/50 split into a golden half and a held-out half.
- * 4. j* = argmax weighted score on the golden half; j† = argmax unweighted accuracy on the held-out half
- *    (first maximum, as in the released code). Keep the task only if j* = j†; the golden half is the RL suite.
+ * 4. j* = first argmax of the weighted golden-half score; j† = first argmax of the unweighted held-out accuracy.
+ *    Keep the task only if j* = j† (strict), or, with a tolerance τ, if j*'s held-out accuracy is within τ of
+ *    the best. The golden half is the RL suite (less any tests the policy drops for cheatable-test flags).
+ * 5. Optional solvability filter: a strong solver's pass rate on the labels must be > 0 (and >= a minimum).
+ *
+ * The result records everything needed to explain the decision: the policy, every test's tally, agreement,
+ * weight, half and flags, every candidate's scores on both halves, and a one-line explanation.
  */
-import { normalizeOutput } from '../common/compare';
-import { rngFor } from '../common/rng';
-import type { RunStatus } from '../sandbox/types';
 import type { DiscardReason } from '../../workflows/types';
+import { rngFor } from '../common/rng';
+import { flagCheatableTests, type CheatFlag } from './flags';
+import { comparatorFor, type Comparison } from './outputs';
+import { policyTag, resolvePolicy, type VerificationPolicy, type VerificationPolicyInput } from './policy';
+import { voteLabels, type MatrixCell, type TestVote } from './votes';
 
-export interface MatrixCell {
-  status: RunStatus;
-  stdout: string;
-}
+export { voteLabels, type MatrixCell, type TestVote } from './votes';
+export type { CheatFlag } from './flags';
 
 export interface VerificationInput {
-  /** cells[candidate][test]; null for candidates that were not run (invalid code). */
-  cells: (MatrixCell[] | null)[];
-  inputs: string[];
+  /** cells[candidate][test]; null for candidates that were not run (invalid code, compile error). */
+  cells: readonly (readonly MatrixCell[] | null)[];
+  inputs: readonly string[];
+  /** The run's seed: tie-breaks, and the split unless the policy sets splitSeed. */
   seed: number;
   /** Separates the RNG stream of this task from other tasks (e.g. the task ID). */
   label: string;
-}
-
-export interface TestVote {
-  test: number;
-  label: string | null;
-  votes: number;
-  voters: number;
-  /** Distinct outputs with their vote counts, most votes first. */
-  tally: { output: string; votes: number }[];
-  tie: boolean;
+  /** Absent = the default policy (the paper's algorithm as this pipeline has always run it). */
+  policy?: VerificationPolicyInput;
+  /** The task's own built-in checker; it replaces the policy's comparison for this task. */
+  checker?: Comparison;
+  /** Strong-solver evidence for the solvability filter: its runs on the same tests, or a measured pass rate. */
+  solver?: { cells?: readonly MatrixCell[]; passRate?: number };
 }
 
 export interface VerificationResult {
   decision: 'kept' | 'discarded';
   reason?: DiscardReason;
+  /** One sentence a person can read: why kept or discarded, with the numbers that decided it. */
+  explanation: string;
+  /** The resolved policy (all defaults filled in) and the seeds actually used. */
+  policy: VerificationPolicy;
+  seeds: { tie: number; split: number };
+  comparison: Comparison;
   votes: TestVote[];
   /** Indices of labelled tests. */
   labelled: number[];
@@ -50,45 +58,26 @@ export interface VerificationResult {
   heldOutHalf: number[];
   /** Per candidate; null for candidates that were not run. */
   goldenScores: (number | null)[];
+  /** Largest possible golden-half score (sum of its weights), to read goldenScores against. */
+  goldenMaxScore: number;
   heldOutAccuracy: (number | null)[];
   bestOnGolden?: number;
   bestOnHeldOut?: number;
   goldenIndex?: number;
   /** Per candidate: fraction of labelled tests it matches (for RL pass-rate buckets). */
   passRates: (number | null)[];
-}
-
-export function voteLabels(cells: (MatrixCell[] | null)[], testCount: number, seed: number, label: string): TestVote[] {
-  const votes: TestVote[] = [];
-  for (let t = 0; t < testCount; t++) {
-    const counts = new Map<string, number>();
-    for (const row of cells) {
-      const cell = row?.[t];
-      if (!cell || cell.status !== 'OK') continue;
-      const out = normalizeOutput(cell.stdout);
-      counts.set(out, (counts.get(out) ?? 0) + 1);
-    }
-    const tally = [...counts.entries()]
-      .map(([output, n]) => ({ output, votes: n }))
-      .sort((a, b) => b.votes - a.votes || (a.output < b.output ? -1 : a.output > b.output ? 1 : 0));
-    const top = tally[0]?.votes ?? 0;
-    const leaders = tally.filter((x) => x.votes === top);
-    // Ties are broken at random (seeded, per test), as in the released majority_voting.py.
-    const winner = leaders.length > 1 ? leaders[rngFor(seed, 'tie', label, t).int(leaders.length)] : leaders[0];
-    votes.push({
-      test: t,
-      label: winner ? winner.output : null,
-      votes: top,
-      voters: tally.reduce((s, x) => s + x.votes, 0),
-      tally,
-      tie: leaders.length > 1,
-    });
-  }
-  return votes;
+  /** Cheatable-test flags per labelled test, and what a constant or echo program would score. */
+  flags: Record<number, CheatFlag[]>;
+  constantPassRate: number;
+  echoPassRate: number;
+  /** The golden half less the tests whose flags the policy drops from RL. */
+  rlSuite: number[];
+  /** The strong solver's pass rate on the labelled tests, when measured. */
+  solverPassRate: number | null;
 }
 
 /** Weights 1..4 by input-size quartile among the given tests (stable on equal sizes). */
-export function sizeQuartileWeights(tests: number[], inputs: string[]): Record<number, number> {
+export function sizeQuartileWeights(tests: readonly number[], inputs: readonly string[]): Record<number, number> {
   const bySize = [...tests].sort((a, b) => byteLength(inputs[a] ?? '') - byteLength(inputs[b] ?? '') || a - b);
   const weights: Record<number, number> = {};
   bySize.forEach((t, rank) => {
@@ -98,22 +87,26 @@ export function sizeQuartileWeights(tests: number[], inputs: string[]): Record<n
 }
 
 function byteLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? 2 : 3;
-  }
-  return n;
+  return Buffer.byteLength(s, 'utf8');
 }
 
-/** Seeded 50/50 split: the golden half gets the extra test when the count is odd. */
-export function splitTests(tests: number[], seed: number, label: string): { golden: number[]; heldOut: number[] } {
+/**
+ * Seeded split: a shuffled ceil(n × goldenFraction) tests form the golden half (with 0.5 it gets the extra test
+ * when n is odd); the held-out half keeps at least one test whenever n >= 2.
+ */
+export function splitTests(
+  tests: readonly number[],
+  seed: number,
+  label: string,
+  goldenFraction = 0.5
+): { golden: number[]; heldOut: number[] } {
   const shuffled = rngFor(seed, 'split', label).shuffle(tests);
-  const cut = Math.ceil(shuffled.length / 2);
+  let cut = Math.ceil(shuffled.length * goldenFraction);
+  if (shuffled.length >= 2) cut = Math.min(Math.max(cut, 1), shuffled.length - 1);
   return { golden: shuffled.slice(0, cut).sort((a, b) => a - b), heldOut: shuffled.slice(cut).sort((a, b) => a - b) };
 }
 
-function argmaxFirst(values: (number | null)[]): number | undefined {
+function argmaxFirst(values: readonly (number | null)[]): number | undefined {
   let best: number | undefined;
   values.forEach((v, i) => {
     if (v !== null && (best === undefined || v > (values[best] as number))) best = i;
@@ -121,38 +114,98 @@ function argmaxFirst(values: (number | null)[]): number | undefined {
   return best;
 }
 
-function matches(cell: MatrixCell | undefined, label: string | null): boolean {
-  return !!cell && cell.status === 'OK' && label !== null && normalizeOutput(cell.stdout) === label;
-}
+const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : Number(x.toFixed(3)).toString());
 
 export function dualVerify(input: VerificationInput): VerificationResult {
+  const policy = resolvePolicy(input.policy);
   const { cells, inputs, seed, label } = input;
-  const votes = voteLabels(cells, inputs.length, seed, label);
+  const comparison = input.checker ?? policy.comparison;
+  const comparator = comparatorFor(comparison);
+  const splitSeed = policy.splitSeed ?? seed;
+
+  const votes = voteLabels(cells, inputs.length, seed, label, policy, comparator);
   const labelled = votes.filter((v) => v.label !== null).map((v) => v.test);
-  const weights = sizeQuartileWeights(labelled, inputs);
-  const { golden, heldOut } = splitTests(labelled, seed, label);
+  const weights =
+    policy.weights === 'size-quartile' ? sizeQuartileWeights(labelled, inputs) : Object.fromEntries(labelled.map((t) => [t, 1]));
+  const { golden, heldOut } = splitTests(labelled, splitSeed, label, policy.goldenFraction);
   const labelOf = (t: number): string | null => votes[t]?.label ?? null;
+  const matches = (cell: MatrixCell | undefined, t: number): boolean => {
+    const l = labelOf(t);
+    return !!cell && cell.status === 'OK' && l !== null && comparator.matches(cell.stdout, l);
+  };
+  const share = (row: readonly MatrixCell[], tests: number[]): number =>
+    tests.length ? tests.filter((t) => matches(row[t], t)).length / tests.length : 0;
 
-  const goldenScores = cells.map((row) =>
-    row ? golden.reduce((s, t) => s + (matches(row[t], labelOf(t)) ? (weights[t] ?? 1) : 0), 0) : null
-  );
-  const heldOutAccuracy = cells.map((row) =>
-    row && heldOut.length ? heldOut.filter((t) => matches(row[t], labelOf(t))).length / heldOut.length : row ? 0 : null
-  );
-  const passRates = cells.map((row) =>
-    row && labelled.length ? labelled.filter((t) => matches(row[t], labelOf(t))).length / labelled.length : row ? 0 : null
-  );
-  const base = { votes, labelled, weights, goldenHalf: golden, heldOutHalf: heldOut, goldenScores, heldOutAccuracy, passRates };
+  const goldenScores = cells.map((row) => (row ? golden.reduce((s, t) => s + (matches(row[t], t) ? (weights[t] ?? 1) : 0), 0) : null));
+  const goldenMaxScore = golden.reduce((s, t) => s + (weights[t] ?? 1), 0);
+  const heldOutAccuracy = cells.map((row) => (row ? share(row, heldOut) : null));
+  const passRates = cells.map((row) => (row ? share(row, labelled) : null));
+  const cheat = flagCheatableTests(votes, inputs, cells, comparator);
+  const dropped = new Set<CheatFlag>(policy.rlDropFlags);
+  const rlSuite = golden.filter((t) => !(cheat.flags[t] ?? []).some((f) => dropped.has(f)));
+  const solverPassRate = input.solver?.cells ? share(input.solver.cells, labelled) : (input.solver?.passRate ?? null);
 
-  if (cells.every((row) => row === null)) return { ...base, decision: 'discarded', reason: 'no_valid_candidates' };
-  if (labelled.length === 0) return { ...base, decision: 'discarded', reason: 'no_labelled_tests' };
+  const base = {
+    policy,
+    seeds: { tie: seed, split: splitSeed },
+    comparison,
+    votes,
+    labelled,
+    weights,
+    goldenHalf: golden,
+    heldOutHalf: heldOut,
+    goldenScores,
+    goldenMaxScore,
+    heldOutAccuracy,
+    passRates,
+    flags: cheat.flags,
+    constantPassRate: cheat.constantPassRate,
+    echoPassRate: cheat.echoPassRate,
+    rlSuite,
+    solverPassRate,
+  };
+  const discard = (reason: DiscardReason, explanation: string, extra: Partial<VerificationResult> = {}): VerificationResult => ({
+    ...base,
+    ...extra,
+    decision: 'discarded',
+    reason,
+    explanation: `discarded (${policyTag(policy)}): ${explanation}`,
+  });
+
+  if (cells.every((row) => row === null)) return discard('no_valid_candidates', 'no candidate could be run');
+  if (labelled.length === 0) {
+    const noRun = votes.filter((v) => v.dropped === 'no_successful_run').length;
+    return discard('no_labelled_tests', `none of ${inputs.length} tests got a label (${noRun} had no successful run, ${inputs.length - noRun} failed the agreement gates)`);
+  }
   // Both halves must hold a test, or "confirmed on held-out tests" would mean nothing.
-  if (heldOut.length === 0) return { ...base, decision: 'discarded', reason: 'too_few_labelled_tests' };
+  if (heldOut.length === 0) return discard('too_few_labelled_tests', `only ${labelled.length} labelled test, nothing to hold out`);
 
   const bestOnGolden = argmaxFirst(goldenScores);
   const bestOnHeldOut = argmaxFirst(heldOutAccuracy);
-  if (bestOnGolden === undefined || bestOnGolden !== bestOnHeldOut) {
-    return { ...base, decision: 'discarded', reason: 'golden_not_confirmed', bestOnGolden, bestOnHeldOut };
+  const winnerHeldOut = bestOnGolden === undefined ? null : (heldOutAccuracy[bestOnGolden] ?? null);
+  const bestHeldOut = bestOnHeldOut === undefined ? null : (heldOutAccuracy[bestOnHeldOut] ?? null);
+  const confirmed =
+    bestOnGolden !== undefined &&
+    (policy.holdOutTolerance === null
+      ? bestOnGolden === bestOnHeldOut
+      : winnerHeldOut !== null && bestHeldOut !== null && winnerHeldOut >= bestHeldOut - policy.holdOutTolerance - 1e-12);
+  const scores =
+    `candidate ${bestOnGolden ?? '-'} leads the golden half with ${fmt(bestOnGolden === undefined ? null : goldenScores[bestOnGolden])}/${goldenMaxScore} ` +
+    `and scores ${fmt(winnerHeldOut)} on the held-out half, where candidate ${bestOnHeldOut ?? '-'} is best with ${fmt(bestHeldOut)}`;
+  if (!confirmed) {
+    const rule = policy.holdOutTolerance === null ? 'strict: must be the held-out best' : `tolerance ${policy.holdOutTolerance}`;
+    return discard('golden_not_confirmed', `${scores} (${rule})`, { bestOnGolden, bestOnHeldOut });
   }
-  return { ...base, decision: 'kept', bestOnGolden, bestOnHeldOut, goldenIndex: bestOnGolden };
+  if (policy.solvability.required && !(solverPassRate !== null && solverPassRate > 0 && solverPassRate >= policy.solvability.minPassRate)) {
+    const measured = solverPassRate === null ? 'no strong-solver run was recorded' : `the strong solver passes ${fmt(solverPassRate)} of the labels`;
+    return discard('unsolvable', `${measured} (needs > 0 and >= ${policy.solvability.minPassRate}); ${scores}`, { bestOnGolden, bestOnHeldOut });
+  }
+  return {
+    ...base,
+    decision: 'kept',
+    bestOnGolden,
+    bestOnHeldOut,
+    goldenIndex: bestOnGolden,
+    explanation: `kept (${policyTag(policy)}): ${labelled.length}/${inputs.length} tests labelled; ${scores}; RL suite ${rlSuite.length} tests`,
+  };
 }

@@ -1,0 +1,180 @@
+/**
+ * One dataset record per kept task, in every form a trainer reads, stored as its own content-addressed blob so
+ * that dataset versions which contain the same task literally share it (a refresh re-uses the parent's record
+ * keys). Records hold no run IDs or timestamps: the same task always gives the same record and key.
+ *
+ * Forms: SFT chat messages (TRL SFTTrainer), SFT query/response (ms-swift, LLaMA-Factory via dataset_info.json),
+ * RL JSONL (our GRPO trainer) and the verl row (RLHFDataset Parquet), all from the same prompt.
+ */
+import type { DatasetFormat } from '../../workflows/config';
+import type { ArtifactKey, TaskLineage, TaskOutcome } from '../../workflows/types';
+import { promptTag } from '../llm/prompt';
+import { solvePrompt } from '../llm/prompts/solve';
+import type { CandidatesRecord, SelectionRecord, StatementRecord, TestsRecord } from '../llm/records';
+import type { VerificationRecord } from '../verify/activities';
+import type { CheatFlag } from '../verify/flags';
+import { ContentStore } from './content-store';
+import { featuresOf } from './features-of';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** TRL SFTTrainer's conversational form. */
+export interface SftRecord {
+  task_id: string;
+  messages: ChatMessage[];
+  style: string;
+  model: string;
+  prompts: { statement: string; solve: string };
+}
+
+/** ms-swift's query/response form (its ResponsePreprocessor), also mapped for LLaMA-Factory. */
+export interface SftQueryResponseRecord {
+  task_id: string;
+  system?: string;
+  query: string;
+  response: string;
+}
+
+export interface RlTest {
+  input: string;
+  output: string;
+  weight: number;
+  /** Cheatable-test flags (verify/flags.ts); absent when none. */
+  flags?: CheatFlag[];
+}
+
+export interface RlRecord {
+  task_id: string;
+  /** The user turn (solve-prompt wrapper + statement); `system`, when set, comes before it. */
+  prompt: string;
+  system?: string;
+  io_mode: 'stdio' | 'function';
+  /** Entry point for function-style (LeetCode) tasks. */
+  fn_name?: string;
+  /** The RL suite: the golden half of the voted tests, less those the policy drops for flags. */
+  tests: RlTest[];
+  /** Mean fraction of voted tests the valid candidates pass: a difficulty signal for RL bucketing. */
+  pass_rate: number;
+  /** A strong solver's pass rate on the voted tests, when the policy's solvability filter measured it. */
+  solver_pass_rate?: number;
+  style: string;
+}
+
+export interface DatasetRecord {
+  task_id: string;
+  style: string;
+  sft: SftRecord;
+  sftQueryResponse: SftQueryResponseRecord;
+  /** null when the policy dropped every test of the RL suite: the task is SFT-only. */
+  rl: RlRecord | null;
+  /** Leaf feature paths of the task's selected feature tree ("category/…/leaf"). */
+  features: string[];
+  tests: { generated: number; labelled: number; rl: number; flagged: number };
+  goldenPassRate: number;
+  solverModel: string;
+  statementModel: string;
+  prompts: { statement: string; solve: string };
+}
+
+export interface SolveWrapper {
+  tag: string;
+  system?: string;
+  user(statement: string): string;
+}
+
+/** The configured solve-prompt wrapper; by default the prompt the candidates were sampled with. */
+export function solveWrapper(format: DatasetFormat['solvePrompt']): SolveWrapper {
+  const system = format.system;
+  if (format.template === undefined) {
+    return { tag: promptTag(solvePrompt) + (system ? '+system' : ''), ...(system ? { system } : {}), user: (statement) => solvePrompt.user({ statement }) };
+  }
+  const template = format.template;
+  // A custom wrapper is named by its content, so two datasets say whether they used the same one.
+  const tag = `custom@${ContentStore.keyOf(`${template}\u0000${system ?? ''}`).slice(7, 19)}`;
+  return { tag, ...(system ? { system } : {}), user: (statement) => template.split('{statement}').join(statement) };
+}
+
+export function assistantTurn(reasoning: string, code: string, language = 'python'): string {
+  return `${reasoning}\n\n\`\`\`${language}\n${code.replace(/\s+$/, '')}\n\`\`\``;
+}
+
+export async function buildDatasetRecord(store: ContentStore, outcome: TaskOutcome, wrapper: SolveWrapper): Promise<DatasetRecord> {
+  const l: TaskLineage = outcome.lineage;
+  if (!l.statementKey || !l.candidatesKey || !l.testsKey || !l.verificationKey || outcome.goldenIndex === undefined) {
+    throw new Error(`kept task ${outcome.index} lacks lineage keys`);
+  }
+  const [statement, candidates, tests, verification, selection] = await Promise.all([
+    store.getJson<StatementRecord>(l.statementKey),
+    store.getJson<CandidatesRecord>(l.candidatesKey),
+    store.getJson<TestsRecord>(l.testsKey),
+    store.getJson<VerificationRecord>(l.verificationKey),
+    l.selectionKey ? store.getJson<SelectionRecord>(l.selectionKey) : Promise.resolve(undefined),
+  ]);
+  const golden = candidates.candidates[outcome.goldenIndex];
+  if (!golden?.valid) throw new Error(`task ${statement.taskId}: golden candidate ${outcome.goldenIndex} is not valid`);
+  const result = verification.result;
+  const prompt = wrapper.user(statement.question);
+  const response = assistantTurn(golden.reasoning, golden.code, golden.language);
+  const prompts = { statement: statement.provenance.prompt, solve: wrapper.tag };
+  // Records written before the policy existed have no rlSuite/flags: their RL suite is the golden half.
+  const suite = result.rlSuite ?? result.goldenHalf;
+  const flags = result.flags ?? {};
+  const rates = result.passRates.filter((r): r is number => r !== null);
+  const fnName = (statement as { fnName?: string }).fnName;
+  const rl: RlRecord | null = suite.length
+    ? {
+        task_id: statement.taskId,
+        prompt,
+        ...(wrapper.system ? { system: wrapper.system } : {}),
+        io_mode: fnName ? 'function' : 'stdio',
+        ...(fnName ? { fn_name: fnName } : {}),
+        tests: suite.map((t) => ({
+          input: tests.tests[t]?.input ?? '',
+          output: result.votes[t]?.label ?? '',
+          weight: result.weights[t] ?? 1,
+          ...(flags[t]?.length ? { flags: flags[t] } : {}),
+        })),
+        pass_rate: rates.length ? rates.reduce((s, r) => s + r, 0) / rates.length : 0,
+        ...(typeof result.solverPassRate === 'number' ? { solver_pass_rate: result.solverPassRate } : {}),
+        style: statement.style,
+      }
+    : null;
+  return {
+    task_id: statement.taskId,
+    style: statement.style,
+    sft: {
+      task_id: statement.taskId,
+      messages: [
+        ...(wrapper.system ? [{ role: 'system' as const, content: wrapper.system }] : []),
+        { role: 'user', content: prompt },
+        { role: 'assistant', content: response },
+      ],
+      style: statement.style,
+      model: candidates.provenance.model,
+      prompts,
+    },
+    sftQueryResponse: { task_id: statement.taskId, ...(wrapper.system ? { system: wrapper.system } : {}), query: prompt, response },
+    rl,
+    features: selection ? featuresOf(selection.selectedFeaturesTree) : [],
+    tests: {
+      generated: tests.tests.length,
+      labelled: result.labelled.length,
+      rl: suite.length,
+      flagged: Object.keys(flags).length,
+    },
+    goldenPassRate: result.passRates[outcome.goldenIndex] ?? 0,
+    solverModel: candidates.provenance.model,
+    statementModel: statement.provenance.model,
+    prompts,
+  };
+}
+
+/** The manifest's entry for a record: its lineage (features → task → candidates → tests → verdicts → golden). */
+export interface ManifestRecord extends TaskLineage {
+  task_id: string;
+  goldenIndex: number;
+  recordKey: ArtifactKey;
+}

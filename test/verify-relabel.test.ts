@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContentStore } from '../activities/store/content-store';
+import { writeDatasetVersion } from '../activities/store/datasets';
+import type { VerificationRecord } from '../activities/verify/activities';
+import { lineagesOfManifest, relabelLineages } from '../activities/verify/relabel';
+import type { TaskOutcome } from '../workflows/types';
+import { writeSampleRun } from './fixtures/verification/sample-run';
+
+describe('re-labelling a finished run under another policy', () => {
+  let root: string;
+  let store: ContentStore;
+  let outcomes: TaskOutcome[];
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'relabel-'));
+    store = new ContentStore(root);
+    outcomes = await writeSampleRun(store);
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('stores the policy and the explanation with each decision', async () => {
+    expect(outcomes.map((o) => [o.taskId, o.status, o.reason])).toEqual([
+      ['task-squares', 'kept', undefined],
+      ['task-even', 'kept', undefined],
+      ['task-split', 'discarded', 'golden_not_confirmed'],
+    ]);
+    const record = await store.getJson<VerificationRecord>(outcomes[2]!.lineage.verificationKey!);
+    expect(record.policy).toMatchObject({ name: 'paper-dual-verification', version: 1, seed: 7 });
+    expect(record.result.explanation).toMatch(/^discarded .*golden half.*held-out half/);
+    expect(record.result.votes[0]?.tally.length).toBeGreaterThan(0);
+  });
+
+  it('the same policy reproduces every decision; another one changes them task by task, from stored blobs only', async () => {
+    const lineages = outcomes.map((o) => ({ taskId: o.taskId, ...o.lineage }));
+    const same = await relabelLineages(store, lineages, {});
+    expect(same.counts.unchanged).toBe(3);
+    expect(same.comparisons.map((c) => c.verificationKey)).toEqual(outcomes.map((o) => o.lineage.verificationKey));
+
+    // Stricter: two votes and 3/4 agreement, softer hold-out. task-even's labels are 3 of 4 → kept;
+    // task-squares' last test (3 of 4 agree) keeps its label; task-split's tests have one vote each → no labels.
+    const other = await relabelLineages(store, lineages, { name: 'strict', version: 2, minVotes: 2, minAgreement: 0.75, holdOutTolerance: 0.5 });
+    expect(other.policy).toBe('strict@2');
+    const split = other.comparisons.find((c) => c.taskId === 'task-split')!;
+    expect(split.after).toMatchObject({ decision: 'discarded', reason: 'no_labelled_tests' });
+    expect(split.change).toBe('labels_changed');
+    expect(split.labelChanges).toHaveLength(8);
+    expect(other.kept).toEqual({ before: 2, after: 2 });
+
+    // Tolerance alone turns the disagreeing halves into a kept task.
+    const soft = await relabelLineages(store, lineages, { name: 'soft', holdOutTolerance: 1 });
+    expect(soft.comparisons.find((c) => c.taskId === 'task-split')?.change).toBe('discarded→kept');
+    expect(soft.counts['discarded→kept']).toBe(1);
+  });
+
+  it('re-labels the records (and discards) of a dataset manifest', async () => {
+    const configKey = await store.putJson({});
+    const { manifestKey } = await writeDatasetVersion(store, {
+      runId: 'r',
+      kept: outcomes.filter((o) => o.status === 'kept'),
+      discarded: outcomes.filter((o) => o.status !== 'kept'),
+      configKey,
+    });
+    const lineages = await lineagesOfManifest(store, manifestKey);
+    expect(lineages).toHaveLength(3);
+    const report = await relabelLineages(store, [...lineages, { task_id: 'never-verified' }], { minVotes: 5 });
+    expect(report.tasks).toBe(3);
+    expect(report.skipped).toEqual([{ taskId: 'never-verified', reason: expect.stringMatching(/no verificationKey/) }]);
+    expect(report.counts['kept→discarded']).toBe(2);
+  });
+});
