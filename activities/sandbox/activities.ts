@@ -1,10 +1,11 @@
 import { cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { ExecuteCandidatesInput, ExecuteCandidatesResult } from '../../workflows/types';
 import { mapLimit } from '../common/map-limit';
+import { recordJudgeRuns } from '../common/metrics';
 import type { CandidatesRecord, TestsRecord } from '../llm/records';
 import type { ContentStore } from '../store/content-store';
 import type { MatrixCellRecord, MatrixRecord } from './matrix';
-import { DEFAULT_LIMITS, type Sandbox } from './types';
+import { DEFAULT_LIMITS, type Program, type Sandbox } from './types';
 
 export interface SandboxActivityDeps {
   store: ContentStore;
@@ -27,26 +28,40 @@ export function createSandboxActivities({ store, sandbox, concurrency }: Sandbox
       ]);
       const limits = { ...DEFAULT_LIMITS, timeLimitMs: input.timeLimitMs, memoryMb: input.memoryMb };
       const cells: (MatrixCellRecord[] | null)[] = candidates.map((c) => (c.valid ? new Array<MatrixCellRecord>(tests.length) : null));
-      const jobs = candidates.flatMap((c) => (c.valid ? tests.map((_, t) => ({ c: c.index, code: c.code, t })) : []));
-      log.info('executing candidates', { candidates: candidates.length, tests: tests.length, runs: jobs.length });
+      const runnable = candidates.filter((c) => c.valid);
+      const total = runnable.length * tests.length;
+      log.info('executing candidates', { candidates: candidates.length, tests: tests.length, runs: total });
       const signal = cancellationSignal();
       let done = 0;
-      heartbeat({ done, total: jobs.length });
+      heartbeat({ done, total });
+      // A test may legitimately take the whole wall limit; keep the heartbeat alive between results.
+      const beat = setInterval(() => heartbeat({ done, total }), 1000);
+      // One box per candidate serves all of its tests (a fresh process, fresh counters and an empty work dir
+      // per test); candidates run in parallel, one box per core.
       await mapLimit(
-        jobs,
+        runnable,
         concurrency,
-        async ({ c, code, t }) => {
-        const r = await sandbox.runPython(code, tests[t]?.input ?? '', limits);
-        (cells[c] as MatrixCellRecord[])[t] = {
-          status: r.status,
-          stdout: r.status === 'OK' ? r.stdout : '',
-          wallMs: Math.round(r.wallMs),
-          exitCode: r.exitCode,
-        };
-        heartbeat({ done: ++done, total: jobs.length });
+        async (c) => {
+          const row = cells[c.index] as MatrixCellRecord[];
+          const program: Program = { kind: 'source', fileName: 'main.py', code: c.code, argv: ['/usr/bin/python3', '-I', '/box/main.py'] };
+          await sandbox.runMany(
+            program,
+            tests.map((t) => t.input),
+            limits,
+            {
+              signal,
+              onResult: (t, r) => {
+                row[t] = { status: r.status, stdout: r.status === 'OK' ? r.stdout : '', wallMs: Math.round(r.wallMs), exitCode: r.exitCode };
+                heartbeat({ done: ++done, total });
+              },
+            },
+          );
         },
-        { signal }
-      );
+        { signal },
+      ).finally(() => clearInterval(beat));
+      const byStatus: Record<string, number> = {};
+      for (const row of cells) for (const cell of row ?? []) if (cell) byStatus[cell.status] = (byStatus[cell.status] ?? 0) + 1;
+      recordJudgeRuns(byStatus);
       const matrix: MatrixRecord = {
         candidatesKey: input.candidatesKey,
         testsKey: input.testsKey,
@@ -55,7 +70,7 @@ export function createSandboxActivities({ store, sandbox, concurrency }: Sandbox
       };
       return {
         matrixKey: await store.putJson(matrix),
-        runs: jobs.length,
+        runs: total,
         okRuns: cells.reduce((s, row) => s + (row ? row.filter((x) => x.status === 'OK').length : 0), 0),
       };
     },

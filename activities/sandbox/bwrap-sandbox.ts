@@ -1,295 +1,259 @@
 /**
- * Walking-skeleton sandbox: one bubblewrap container per execution, rlimits set by `prlimit`, wall clock
- * and output cap enforced here in Node. No cgroups, per-slot uids or seccomp yet (a later issue adds them),
- * so known gaps are: fork bombs (RLIMIT_NPROC does not apply to root), AF_VSOCK / keyrings (need seccomp),
- * CPU time is not measured (TLE is wall-clock), and fds the worker itself inherited without CLOEXEC leak in.
- * See shared/reference/sandbox.md for the measurements behind every choice below.
+ * The sandbox engine: bubblewrap boxes (box.ts) behind a C launcher and runner (native/), limits from cgroups
+ * (cgroups.ts) with rlimits as the second layer, one unprivileged uid per parallel box (slots.ts), compiled
+ * languages through a content-hash cache (compile-cache.ts). A box is reused for all inputs of one program,
+ * which is what makes a sandboxed run cost about as much as a bare one (bench/sandbox-overhead.ts).
+ * See shared/reference/sandbox.md for the measurements behind the choices.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
-import { SandboxInfraError, type RunLimits, type RunResult, type RunStatus, type Sandbox } from './types';
+import { Box, type BoxRunLimits, type BoxSpec, type RawRun } from './box';
+import { defaultCacheDir } from './cache-dir';
+import { detectCgroups, type CgroupDriver } from './cgroups';
+import { CompileCache, type Compiled, type RunInBox } from './compile-cache';
+import { LANGUAGES, type LanguageId } from './languages';
+import { ensureNativeTools, type NativeTools } from './native';
+import { SlotPool, type Slot } from './slots';
+import { SandboxInfraError, type Program, type RunLimits, type RunResult, type RunStatus, type Sandbox } from './types';
 
 export interface BwrapSandboxOptions {
   bwrapPath?: string;
   /** Python executable as seen *inside* the sandbox (only /usr is visible there). */
   python?: string;
-  prlimitPath?: string;
+  /** Judge cache (native tools, PCH, binaries); must be traversable by the slot uids. */
+  cacheDir?: string;
+  /** Force a cgroup driver (tests); detected at start-up otherwise. */
+  cgroups?: CgroupDriver;
+  /** Where the one degraded-mode message goes. */
+  log?: (msg: string) => void;
 }
 
 const MiB = 1024 * 1024;
-
-/** Sandbox setup (bwrap ~7 ms) and interpreter start (~15-30 ms under load) are not the program's time. */
-const STARTUP_GRACE_MS = 150;
-/** After bwrap exits, how long to wait for the pipes to reach EOF before giving up on stragglers. */
-const DRAIN_MS = 250;
-const STDERR_TAIL_BYTES = 4096;
-/** Below this Python cannot even load its shared libraries (measured: 8 MiB fails, ~14 MiB VSZ at start). */
 const MIN_MEMORY_MB = 32;
-
-/** tmpfs pages are not charged to RLIMIT_AS, so every writable mount is size-limited. */
-const WORK_TMPFS_BYTES = 64 * MiB;
-const TMP_TMPFS_BYTES = 64 * MiB;
-const SHM_TMPFS_BYTES = 16 * MiB;
-const FSIZE_BYTES = 64 * MiB;
-const NOFILE = 64;
-
-const CODE_FD = 4;
-const STATUS_FD = 3;
-const CODE_PATH = '/box/main.py';
-
-/**
- * How a non-zero exit maps to MLE. Under RLIMIT_AS an allocation fails instead of the kernel killing the
- * process: CPython raises MemoryError (numpy: _ArrayMemoryError), C code reports ENOMEM or bad_alloc.
- */
+const STDERR_BYTES = 8192;
+const DEFAULT_PROCESSES = 64;
+const DEFAULT_FSIZE = 64 * MiB;
+/** Python, g++ and the C runtime report memory exhaustion in words when an allocation fails (RLIMIT_AS mode). */
 const MEMORY_ERROR_RE = /MemoryError|Cannot allocate memory|std::bad_alloc|out of memory/i;
 
-export function createBwrapSandbox(opts: BwrapSandboxOptions = {}): Sandbox {
-  const bwrap = opts.bwrapPath ?? '/usr/bin/bwrap';
-  const prlimit = opts.prlimitPath ?? '/usr/bin/prlimit';
-  const python = opts.python ?? '/usr/bin/python3';
-  let toolsChecked = false;
+/** The engine also exposes the compile cache directly. */
+export interface JudgeSandbox extends Sandbox {
+  compile(language: LanguageId, code: string): Promise<Compiled>;
+}
 
-  return {
-    async runPython(code: string, input: string, limits: RunLimits): Promise<RunResult> {
-      validateLimits(limits);
-      if (!toolsChecked) {
-        for (const tool of [bwrap, prlimit]) {
-          try {
-            accessSync(tool, fsConstants.X_OK);
-          } catch (err) {
-            throw new SandboxInfraError(`sandbox tool not executable: ${tool} (${String(err)})`);
-          }
-        }
-        toolsChecked = true;
+export type { EngineInfo, OpenBox } from './types';
+
+interface Ready {
+  tools: NativeTools;
+  cgroups: CgroupDriver;
+  switchUid: boolean;
+}
+
+export function createBwrapSandbox(opts: BwrapSandboxOptions = {}): JudgeSandbox {
+  const bwrap = opts.bwrapPath ?? '/usr/bin/bwrap';
+  const python = opts.python ?? '/usr/bin/python3';
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const slots = new SlotPool();
+  const open = new Set<Box>();
+  let seq = 0;
+  let ready: Promise<Ready> | undefined;
+
+  const init = (): Promise<Ready> => {
+    ready ??= (async () => {
+      try {
+        accessSync(bwrap, fsConstants.X_OK);
+      } catch (err) {
+        throw new SandboxInfraError(`sandbox tool not executable: ${bwrap} (${String(err)})`);
       }
-      return runOnce(prlimit, [...rlimitArgs(limits), bwrap, ...bwrapArgs(python)], code, input, limits);
+      const tools = await ensureNativeTools(cacheDir);
+      const cgroups = opts.cgroups ?? detectCgroups();
+      const switchUid = process.getuid?.() === 0;
+      if (cgroups.mode === 'none') {
+        log(
+          `judge: no usable cgroups (${cgroups.reason}); limits by rlimits only: memory = RLIMIT_AS, CPU = RLIMIT_CPU ` +
+            `(1 s granularity) and the main process's rusage, processes = ${switchUid ? 'RLIMIT_NPROC of the slot uid' : 'unlimited (pid namespace only)'}; ` +
+            'peak memory is the max RSS of the main process',
+        );
+      }
+      return { tools, cgroups, switchUid };
+    })();
+    ready.catch(() => (ready = undefined)); // a transient fault may clear; retry next time
+    return ready;
+  };
+
+  const openRaw = async (spec: BoxSpec): Promise<{ box: Box; slot: Slot; r: Ready }> => {
+    const r = await init();
+    const slot = slots.acquire();
+    try {
+      const box = await Box.open(
+        { tools: r.tools, cgroups: r.cgroups, bwrap, slot, name: `${process.pid}.${slot.index}.${seq++}`, switchUid: r.switchUid },
+        spec,
+      );
+      open.add(box);
+      return { box, slot, r };
+    } catch (err) {
+      slots.release(slot);
+      throw err;
+    }
+  };
+
+  const closeRaw = async (box: Box, slot: Slot): Promise<void> => {
+    try {
+      await box.close();
+    } finally {
+      open.delete(box);
+      slots.release(slot);
+    }
+  };
+
+  const specFor = (program: Program, limits: RunLimits): BoxSpec => ({
+    program,
+    memoryBytes: limits.memoryMb * MiB,
+    maxProcesses: limits.maxProcesses ?? DEFAULT_PROCESSES,
+  });
+
+  const runLimitsFor = (limits: RunLimits, r: Ready): BoxRunLimits => ({
+    cpuMs: limits.timeLimitMs,
+    wallMs: limits.wallLimitMs ?? 2 * limits.timeLimitMs + 500,
+    outputBytes: limits.outputLimitBytes,
+    stderrBytes: STDERR_BYTES,
+    fileSizeBytes: limits.fileSizeBytes ?? DEFAULT_FSIZE,
+    addressSpaceBytes: r.cgroups.mode === 'none' ? limits.memoryMb * MiB : 0,
+  });
+
+  const toResult = (raw: RawRun, limits: RunLimits, r: Ready): RunResult => {
+    if (raw.execErrno !== 0) throw new SandboxInfraError(`cannot exec the program in the box (errno ${raw.execErrno})`);
+    const stderr = raw.stderr.toString('utf8');
+    const sig = raw.signal > 0 ? signalName(raw.signal) : null;
+    const status = classify(raw, sig, stderr, limits, r.cgroups.mode !== 'none');
+    return {
+      status,
+      stdout: raw.stdout.toString('utf8'),
+      stderr: raw.boxDied && stderr === '' ? 'the sandbox runner was killed during the run' : stderr,
+      exitCode: raw.exitCode,
+      signal: sig,
+      wallMs: Math.round(raw.wallMs * 100) / 100,
+      cpuMs: Math.round(raw.cpuMs * 100) / 100,
+      memoryKb: raw.memoryKb,
+    };
+  };
+
+  const runMany: Sandbox['runMany'] = async (program, inputs, limits, o = {}) => {
+    validateLimits(limits);
+    const results = new Array<RunResult>(inputs.length);
+    let cur: { box: Box; slot: Slot; r: Ready } | undefined;
+    try {
+      for (let i = 0; i < inputs.length; i++) {
+        o.signal?.throwIfAborted();
+        cur ??= await openRaw(specFor(program, limits));
+        const raw = await cur.box.run(inputs[i] ?? '', runLimitsFor(limits, cur.r), o.signal);
+        if (raw.killedFor === 'abort') o.signal?.throwIfAborted();
+        results[i] = toResult(raw, limits, cur.r);
+        if (raw.boxDied || !cur.box.alive) {
+          // The program took its box down (or starved it): the next input gets a fresh one.
+          const dead = cur;
+          cur = undefined;
+          await closeRaw(dead.box, dead.slot);
+        }
+        o.onResult?.(i, results[i] as RunResult);
+      }
+    } finally {
+      if (cur) await closeRaw(cur.box, cur.slot);
+    }
+    return results;
+  };
+
+  const runInBox: RunInBox = async (program, o) => {
+    const limits: RunLimits = {
+      timeLimitMs: o.cpuMs,
+      wallLimitMs: o.wallMs,
+      memoryMb: o.memoryMb,
+      outputLimitBytes: o.outputBytes,
+      maxProcesses: 32,
+      fileSizeBytes: o.tmpfsBytes,
+    };
+    const { box, slot, r } = await openRaw({ ...specFor(program, limits), tmpfsBytes: o.tmpfsBytes, binds: o.binds });
+    try {
+      const raw = await box.run('', { ...runLimitsFor(limits, r), stderrBytes: 64 * 1024 });
+      const res = toResult(raw, limits, r);
+      const summary = res.status === 'OK' ? 'ok' : `compiler ${res.status}${res.exitCode !== null ? ` exit ${res.exitCode}` : ''}${res.signal ? ` ${res.signal}` : ''}`;
+      return { ok: res.status === 'OK', exitedNonZero: res.status === 'RE' && res.exitCode !== null && res.exitCode > 0, stdout: raw.stdout, stderr: raw.stderr, summary };
+    } finally {
+      await closeRaw(box, slot);
+    }
+  };
+  const compiler = new CompileCache(cacheDir, runInBox);
+
+  const engine: JudgeSandbox = {
+    async info() {
+      const r = await init();
+      return { cgroupMode: r.cgroups.mode, cgroupReason: r.cgroups.reason, cgroupRoots: r.cgroups.roots, uidPerSlot: r.switchUid };
+    },
+    runMany,
+    async runPython(code, input, limits) {
+      const program: Program = { kind: 'source', fileName: 'main.py', code, argv: [python, '-I', '/box/main.py'] };
+      const [r] = await runMany(program, [input], limits);
+      return r as RunResult;
+    },
+    async compile(language, code) {
+      await init();
+      return compiler.compile(language, code);
+    },
+    async program(language, code) {
+      const lang = LANGUAGES[language];
+      if (lang.interpret) {
+        const p = lang.interpret(code);
+        return { ok: true, program: p.kind === 'source' && language === 'python' ? { ...p, argv: [python, ...p.argv.slice(1)] } : p };
+      }
+      const c = await engine.compile(language, code);
+      return c.ok ? { ok: true, program: { kind: 'binary', hostPath: c.binary, argv: ['/box/prog'] } } : c;
+    },
+    async openBox(program, limits) {
+      validateLimits(limits);
+      const { box, slot, r } = await openRaw(specFor(program, limits));
+      return {
+        putFile: (name, data) => box.putFile(name, data),
+        run: async (input, signal) => toResult(await box.run(input, runLimitsFor(limits, r), signal), limits, r),
+        close: () => closeRaw(box, slot),
+      };
+    },
+    slotsHeldElsewhere: (uid) => slots.heldElsewhere(uid),
+    async close() {
+      await Promise.all([...open].map((b) => b.close()));
     },
   };
+  return engine;
+}
+
+/**
+ * Verdict inputs, never the exit code alone (an OOM kill and a program's own SIGKILL look the same):
+ * - the runner's output cap or SIGXFSZ (a file over RLIMIT_FSIZE) → OLE;
+ * - the memory cgroup's oom_kill counter moved → MLE (whatever the exit looked like);
+ * - our CPU poll or wall timer killed it, CPU time over the limit, or SIGXCPU (RLIMIT_CPU backstop) → TLE;
+ * - the runner died mid-run (the program starved or killed its box) → RE;
+ * - exit 0 → OK; anything else → RE.
+ * Without cgroups (RLIMIT_AS) an allocation fails instead, which programs report in words (MEMORY_ERROR_RE).
+ */
+function classify(raw: RawRun, sig: string | null, stderr: string, limits: RunLimits, cgroups: boolean): RunStatus {
+  if (raw.outputLimitHit || sig === 'SIGXFSZ') return 'OLE';
+  if (raw.oomKills > 0) return 'MLE';
+  if (raw.killedFor === 'cpu' || raw.killedFor === 'wall' || sig === 'SIGXCPU' || raw.cpuMs > limits.timeLimitMs) return 'TLE';
+  if (raw.boxDied) return 'RE';
+  if (raw.exitCode === 0 && sig === null) return 'OK';
+  if (!cgroups && (MEMORY_ERROR_RE.test(stderr) || sig === 'SIGKILL')) return 'MLE';
+  return 'RE';
 }
 
 function validateLimits(limits: RunLimits): void {
   const { timeLimitMs, memoryMb, outputLimitBytes } = limits;
   // A caller bug, not a sandbox fault: a plain error, so it is not retried as infrastructure trouble.
   if (!(Number.isFinite(timeLimitMs) && timeLimitMs > 0)) throw new RangeError(`timeLimitMs must be > 0, got ${timeLimitMs}`);
-  if (!(Number.isFinite(memoryMb) && memoryMb >= MIN_MEMORY_MB)) {
-    throw new RangeError(`memoryMb must be >= ${MIN_MEMORY_MB}, got ${memoryMb}`);
-  }
-  if (!(Number.isFinite(outputLimitBytes) && outputLimitBytes >= 0)) {
-    throw new RangeError(`outputLimitBytes must be >= 0, got ${outputLimitBytes}`);
-  }
-}
-
-function rlimitArgs(limits: RunLimits): string[] {
-  // RLIMIT_CPU is only a backstop for multi-threaded burners (the wall timer fires first otherwise). The hard
-  // limit is one second above the soft one: with soft == hard the kernel sends SIGKILL, not SIGXCPU, and
-  // SIGXCPU is what lets us tell a CPU-limit kill apart from other kills.
-  const cpuSoft = Math.ceil(limits.timeLimitMs / 1000) + 1;
-  return [
-    `--as=${Math.floor(limits.memoryMb * MiB)}`,
-    `--cpu=${cpuSoft}:${cpuSoft + 1}`,
-    `--fsize=${FSIZE_BYTES}`,
-    `--nofile=${NOFILE}`,
-    '--core=0',
-    // Unlimited: the main stack is then bounded by RLIMIT_AS only (deep recursion is common in CP), and glibc
-    // falls back to 2 MiB default thread stacks; a finite RLIMIT_STACK would become every thread's stack size
-    // and be charged in full to RLIMIT_AS.
-    '--stack=unlimited',
-  ];
-}
-
-function bwrapArgs(python: string): string[] {
-  return [
-    // Root-run bwrap keeps host uid 0 inside; dropping capabilities and further user namespaces is cheap.
-    '--unshare-all', '--unshare-user', '--disable-userns', '--cap-drop', 'ALL',
-    '--die-with-parent', '--new-session', '--hostname', 'sandbox',
-    '--clearenv', '--setenv', 'LANG', 'C.UTF-8', '--setenv', 'PATH', '/usr/bin:/bin', '--setenv', 'HOME', '/work',
-    // glibc reserves 64 MiB of address space per malloc arena; with one arena per thread a handful of threads
-    // would exhaust RLIMIT_AS without using memory.
-    '--setenv', 'MALLOC_ARENA_MAX', '1',
-    '--ro-bind', '/usr', '/usr',
-    '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
-    '--proc', '/proc', '--dev', '/dev',
-    '--size', String(SHM_TMPFS_BYTES), '--tmpfs', '/dev/shm',
-    '--size', String(TMP_TMPFS_BYTES), '--tmpfs', '/tmp',
-    '--size', String(WORK_TMPFS_BYTES), '--tmpfs', '/work',
-    // The code arrives over a pipe and lives only in the sandbox's own tmpfs: no host temp dir to clean up,
-    // and nothing on the host that the box could have written.
-    '--ro-bind-data', String(CODE_FD), CODE_PATH,
-    // Measured: as host uid 0 the box could write /proc/sys (e.g. vm/drop_caches) despite dropped caps, and
-    // the root and /dev tmpfs are unbounded; make all three read-only after setup (non-recursive, so the
-    // size-limited tmpfs mounts stay writable).
-    '--remount-ro', '/proc', '--remount-ro', '/dev', '--remount-ro', '/',
-    '--chdir', '/work',
-    // bwrap writes {"exit-code": N} here only if the command was actually exec'd, which is how a setup
-    // failure (an infrastructure fault) is told apart from a program that exits 1.
-    '--json-status-fd', String(STATUS_FD),
-    // -I: ignore PYTHON* env, user site and the script dir; keeps system dist-packages (CYaRon later).
-    '--', python, '-I', CODE_PATH,
-  ];
-}
-
-type KillReason = 'TLE' | 'OLE';
-
-function runOnce(file: string, args: string[], code: string, input: string, limits: RunLimits): Promise<RunResult> {
-  return new Promise<RunResult>((resolve, reject) => {
-    const started = performance.now();
-    let child: ChildProcess;
-    try {
-      // detached: own process group, so one kill reaches bwrap and its in-namespace pid 1 (which has
-      // PDEATHSIG anyway); everything else in the pid namespace dies with that pid 1.
-      child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], detached: true, env: {} });
-    } catch (err) {
-      reject(new SandboxInfraError(`cannot spawn ${file}: ${String(err)}`));
-      return;
-    }
-    const stdin = child.stdio[0] as Writable;
-    const stdout = child.stdio[1] as Readable;
-    const stderr = child.stdio[2] as Readable;
-    const status = child.stdio[STATUS_FD] as Readable;
-    const codePipe = child.stdio[CODE_FD] as Writable;
-
-    let killReason: KillReason | undefined;
-    let settled = false;
-    const kill = (reason: KillReason): void => {
-      killReason ??= reason;
-      killTree(child);
-    };
-
-    const out: Buffer[] = [];
-    let outBytes = 0;
-    stdout.on('data', (chunk: Buffer) => {
-      if (killReason === 'OLE') return;
-      const room = limits.outputLimitBytes - outBytes;
-      if (chunk.length > room) {
-        if (room > 0) out.push(chunk.subarray(0, room));
-        outBytes += Math.max(room, 0);
-        kill('OLE');
-        return;
-      }
-      out.push(chunk);
-      outBytes += chunk.length;
-    });
-    let errTail = Buffer.alloc(0);
-    stderr.on('data', (chunk: Buffer) => {
-      errTail = Buffer.concat([errTail, chunk]);
-      if (errTail.length > 2 * STDERR_TAIL_BYTES) errTail = errTail.subarray(errTail.length - STDERR_TAIL_BYTES);
-    });
-    let statusText = '';
-    status.setEncoding('utf8');
-    status.on('data', (s: string) => {
-      statusText += s;
-    });
-    // EPIPE/ECONNRESET when the program exits without reading all of its input (or bwrap fails first).
-    for (const s of [stdin, stdout, stderr, status, codePipe]) s.on('error', () => undefined);
-    codePipe.end(code);
-    stdin.end(input);
-
-    const timer = setTimeout(() => kill('TLE'), limits.timeLimitMs + STARTUP_GRACE_MS);
-
-    child.once('error', (err) => {
-      // Only a spawn failure (ENOENT, EACCES, EAGAIN: no pid, and no 'exit' follows) is handled here; once the
-      // process exists, its 'exit' decides the outcome.
-      if (settled || child.pid !== undefined) return;
-      settled = true;
-      clearTimeout(timer);
-      killTree(child);
-      destroyAll([stdin, stdout, stderr, status, codePipe]);
-      reject(new SandboxInfraError(`cannot run ${file}: ${err.message}`));
-    });
-
-    child.once('exit', (exitCode, signal) => {
-      const wallMs = Math.round(performance.now() - started);
-      clearTimeout(timer);
-      // Do not wait on 'close' alone: an orphan holding the pipes is killed with the pid namespace, but bound
-      // the wait in case teardown lags; whatever was written before exit is already in the pipe buffers.
-      killTree(child);
-      void drain([stdout, stderr, status], DRAIN_MS).then(() => {
-        if (settled) return;
-        settled = true;
-        destroyAll([stdin, stdout, stderr, status, codePipe]);
-        const stderrText = tail(errTail).toString('utf8');
-        const stdoutText = Buffer.concat(out).toString('utf8');
-        if (killReason !== undefined) {
-          resolve({ status: killReason, stdout: stdoutText, stderr: stderrText, exitCode, signal, wallMs });
-          return;
-        }
-        const reported = /"exit-code"\s*:\s*(-?\d+)/.exec(statusText);
-        if (reported?.[1] === undefined) {
-          reject(
-            new SandboxInfraError(
-              `sandbox failed before running the program (exit ${exitCode ?? signal}): ${stderrText.trim()}`,
-            ),
-          );
-          return;
-        }
-        const code = Number(reported[1]);
-        // bwrap reports death by signal n as exit code 128+n (bash style).
-        const sig = code > 128 ? signalName(code - 128) : null;
-        resolve({ status: classify(code, sig, stderrText), stdout: stdoutText, stderr: stderrText, exitCode: code, signal: sig, wallMs });
-      });
-    });
-  });
-}
-
-/**
- * Verdict for a program that ended by itself (not killed by our timer or output cap):
- * - exit 0 → OK;
- * - SIGXCPU → TLE (RLIMIT_CPU backstop);
- * - a memory-exhaustion message in the stderr tail (MEMORY_ERROR_RE) → MLE;
- * - SIGKILL that we did not send → MLE: nothing else in this setup sends SIGKILL except the kernel's OOM
- *   killer (a program killing itself with 9 is misjudged, an accepted cost);
- * - anything else → RE.
- */
-function classify(code: number, sig: string | null, stderr: string): RunStatus {
-  if (code === 0) return 'OK';
-  if (sig === 'SIGXCPU') return 'TLE';
-  if (MEMORY_ERROR_RE.test(stderr) || sig === 'SIGKILL') return 'MLE';
-  return 'RE';
+  if (!(Number.isFinite(memoryMb) && memoryMb >= MIN_MEMORY_MB)) throw new RangeError(`memoryMb must be >= ${MIN_MEMORY_MB}, got ${memoryMb}`);
+  if (!(Number.isFinite(outputLimitBytes) && outputLimitBytes >= 0)) throw new RangeError(`outputLimitBytes must be >= 0, got ${outputLimitBytes}`);
 }
 
 function signalName(n: number): string | null {
   for (const [name, num] of Object.entries(osConstants.signals)) if (num === n) return name;
-  return null;
-}
-
-function tail(buf: Buffer): Buffer {
-  return buf.length > STDERR_TAIL_BYTES ? buf.subarray(buf.length - STDERR_TAIL_BYTES) : buf;
-}
-
-function killTree(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // the group is already gone
-  }
-  try {
-    child.kill('SIGKILL');
-  } catch {
-    // already exited
-  }
-}
-
-function drain(streams: Readable[], ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let pending = streams.length;
-    const timer = setTimeout(resolve, ms);
-    const done = (): void => {
-      pending -= 1;
-      if (pending === 0) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    for (const s of streams) {
-      if (s.closed || s.destroyed) done();
-      else s.once('close', done);
-    }
-  });
-}
-
-function destroyAll(streams: (Readable | Writable)[]): void {
-  for (const s of streams) s.destroy();
+  return `SIG${n}`;
 }

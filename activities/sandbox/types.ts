@@ -1,3 +1,5 @@
+import type { LanguageId } from './languages';
+
 /** Limits for one execution of an untrusted program. */
 export interface RunLimits {
   /** CPU time of the program (cgroup CPU accounting where available); exceeding it is TLE. */
@@ -6,7 +8,7 @@ export interface RunLimits {
   memoryMb: number;
   /** stdout bytes kept before the program is killed with OLE. */
   outputLimitBytes: number;
-  /** Wall-clock limit, which catches sleepers; default 2 × timeLimitMs + 1 s (isolate's advice: much higher than CPU). */
+  /** Wall-clock limit, which catches sleepers; default 2 × timeLimitMs + 0.5 s (isolate's advice: well above the CPU limit). */
   wallLimitMs?: number;
   /** Processes and threads at once (cgroup pids.max, RLIMIT_NPROC of the slot uid); default 64. */
   maxProcesses?: number;
@@ -42,8 +44,27 @@ export type Program =
   | { kind: 'source'; fileName: string; code: string; argv: string[] }
   | { kind: 'binary'; hostPath: string; argv: string[] };
 
+/** How the engine enforces limits on this machine (detected at start-up). */
+export interface EngineInfo {
+  cgroupMode: 'v1' | 'v2' | 'none';
+  cgroupReason: string;
+  cgroupRoots: readonly string[];
+  uidPerSlot: boolean;
+}
+
+/** A box opened by the caller, for runs interleaved with files (testlib checkers read `in out ans` files). */
+export interface OpenBox {
+  /** A file in the work directory for the next run only (the work directory is emptied after every run). */
+  putFile(name: string, data: string | Buffer): void;
+  run(input: string | Buffer, signal?: AbortSignal): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+export type PreparedProgram = { ok: true; program: Program } | { ok: false; message: string };
+
 /** The sandbox as the activities see it; implemented by createBwrapSandbox (the judge engine). */
 export interface Sandbox {
+  info(): Promise<EngineInfo>;
   /** One Python run in a fresh box (kept for callers that run a single test). */
   runPython(code: string, input: string, limits: RunLimits): Promise<RunResult>;
   /**
@@ -56,6 +77,11 @@ export interface Sandbox {
     limits: RunLimits,
     opts?: { signal?: AbortSignal; onResult?: (index: number, result: RunResult) => void },
   ): Promise<RunResult[]>;
+  /** The program for a solution: interpreted source, or the compiled binary (compiled once, cached); CE message otherwise. */
+  program(language: LanguageId, code: string): Promise<PreparedProgram>;
+  openBox(program: Program, limits: RunLimits): Promise<OpenBox>;
+  /** Whether a live process other than this one holds the slot of `uid` (tests check for leftovers). */
+  slotsHeldElsewhere(uid: number): boolean;
   close(): Promise<void>;
 }
 
