@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { type NativeConnection, Worker } from '@temporalio/worker';
+import { createEvalActivities, createEvalJudgeActivities } from '../activities/eval/activities';
 import { createFeatureActivities } from '../activities/features/activities';
 import { createOpenAiClientFactory, type LlmClientFactory } from '../activities/llm/client';
 import { createTaskActivities } from '../activities/llm/task-activities';
@@ -34,6 +35,7 @@ export function createOrchestratorWorker(deps: WorkerDeps & { clientFor?: LlmCli
       ...createTaskActivities({ store, clientFor }),
       ...createStoreActivities({ store }),
       ...createVerifyActivities({ store }),
+      ...createEvalActivities({ store, clientFor }),
     },
     // Nondeterminism fails the run visibly instead of retrying the workflow task forever.
     workflowFailureErrorTypes: { '*': ['DeterminismViolationError'] },
@@ -47,7 +49,11 @@ export function createSandboxWorker(deps: WorkerDeps & { sandbox?: Sandbox }): P
     connection: deps.connection,
     namespace: deps.env.namespace,
     taskQueue: deps.env.taskQueues.sandbox,
-    activities: createSandboxActivities({ store, sandbox: deps.sandbox ?? createBwrapSandbox(), concurrency: deps.env.sandboxSlots }),
+    activities: {
+      ...createSandboxActivities({ store, sandbox: deps.sandbox ?? createBwrapSandbox(), concurrency: deps.env.sandboxSlots }),
+      // Evaluation samples, judged by the same engine (its own instance, made on first use; one activity runs at a time).
+      ...createEvalJudgeActivities({ store, sandbox: lazySandbox(deps.sandbox), concurrency: deps.env.sandboxSlots }),
+    },
     // Parallelism lives inside the activity (one run per core); more activities at once would oversubscribe.
     maxConcurrentActivityTaskExecutions: 1,
   });
@@ -69,4 +75,10 @@ export function createTrainerWorker(deps: WorkerDeps): Promise<Worker> {
     }),
     maxConcurrentActivityTaskExecutions: 1,
   });
+}
+
+/** The given sandbox, or a bwrap one created when first needed (a worker that never evaluates never makes it). */
+function lazySandbox(given: Sandbox | undefined): () => Sandbox {
+  let sandbox = given;
+  return () => (sandbox ??= createBwrapSandbox());
 }

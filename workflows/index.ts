@@ -3,3 +3,4 @@ export { synthSmithPipeline } from './pipeline';
 export { synthesizeTask } from './synthesize-task';
 export { trainModel } from './train';
 export { dataRefresh } from './data-refresh';
+export { evaluateModel } from './evaluate';

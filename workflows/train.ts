@@ -14,7 +14,17 @@ export async function trainOnDatasets(
   const { preset, sft: sftConfig, rl: rlConfig } = config.training;
   enter('training sft');
   const sft = await train.trainSft.executeWithOptions({ summary: `SFT (${preset} preset, ${sftConfig.maxSteps} steps)` }, [
-    { runId, datasetKey: datasets.sftKey, preset, maxSteps: sftConfig.maxSteps, learningRate: sftConfig.learningRate, seed: config.seed },
+    {
+      runId,
+      datasetKey: datasets.sftKey,
+      preset,
+      maxSteps: sftConfig.maxSteps,
+      learningRate: sftConfig.learningRate,
+      seed: config.seed,
+      launcher: config.training.launcher,
+      saveEvery: config.training.saveEvery,
+      sft: { usePeft: sftConfig.usePeft, packing: sftConfig.packing },
+    },
   ]);
   if (rlConfig.maxSteps === 0) return { sft };
   enter('training rl');
@@ -26,7 +36,10 @@ export async function trainOnDatasets(
       maxSteps: rlConfig.maxSteps,
       learningRate: rlConfig.learningRate,
       seed: config.seed,
+      // By reference, so the RL attempt may run on another trainer host than SFT did; the path is the fallback.
       initFrom: sft.checkpointDir,
+      initFromKey: sft.checkpointKey,
+      saveEvery: config.training.saveEvery,
       rl: { numGenerations: rlConfig.numGenerations, maxNewTokens: rlConfig.maxNewTokens, temperature: rlConfig.temperature },
     },
   ]);

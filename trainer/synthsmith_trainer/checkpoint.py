@@ -42,6 +42,14 @@ def latest_checkpoint(output_dir: Path) -> Optional[Path]:
     return found[-1][1] if found else None
 
 
+def remove_incomplete_checkpoints(output_dir: Path) -> None:
+    """A `checkpoint-<step>` without trainer_state.json was cut off mid-save (Trainer writes that file last)."""
+    for child in output_dir.iterdir() if output_dir.is_dir() else []:
+        if _CHECKPOINT.match(child.name) and child.is_dir() and not (child / STATE_FILE).is_file():
+            logger.info("removing incomplete %s", child.name)
+            shutil.rmtree(child, ignore_errors=True)
+
+
 def remove_stale_temp_dirs(output_dir: Path) -> None:
     for child in output_dir.glob(_TMP_PREFIX + "*"):
         logger.info("removing incomplete %s", child.name)

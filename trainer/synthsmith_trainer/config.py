@@ -14,7 +14,9 @@ class SFTConfig:
     lr_scheduler: str = "cosine"  # any name accepted by transformers.get_scheduler
     warmup_ratio: float = 0.03
     per_device_batch_size: int = 1
-    gradient_accumulation_steps: int = 1  # global batch = per_device_batch_size * gradient_accumulation_steps
+    # Sequences per optimizer step over all processes; gradient accumulation = global / (per_device * WORLD_SIZE),
+    # so the same preset gives the same recipe on 1 GPU or under torchrun/accelerate on 64.
+    global_batch_size: int = 1
     num_epochs: float = 1.0
     max_steps: Optional[int] = None  # None: derived from num_epochs and the dataset size
     max_seq_length: int = 2048
@@ -22,6 +24,12 @@ class SFTConfig:
     max_grad_norm: float = 1.0
     save_every: int = 500
     save_total_limit: int = 2
+    packing: bool = False  # pack short examples into max_seq_length rows (TRL "bfd", padding-free)
+    use_peft: bool = False  # LoRA adapters instead of a full fine-tune; final/ holds the merged model
+    lora_r: int = 64
+    lora_alpha: int = 128
+    lora_dropout: float = 0.05
+    lora_target_modules: str = "all-linear"
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class GRPOConfig:
     save_every: int = 50
     save_total_limit: int = 2
     judge_timeout_s: float = 600.0
+    judge_workers: int = 4  # prompts whose rewards are being computed while the next prompt is generated
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ PRESETS: dict[str, Preset] = {
             learning_rate=3e-3,
             warmup_ratio=0.03,
             per_device_batch_size=2,
-            gradient_accumulation_steps=1,
+            global_batch_size=2,
             max_steps=150,  # memorises two ~800-character records (loss 5.5 -> 0.012) in ~10 s on 2 CPU cores
             # Prompts hold a whole statement (~2k byte-tokens) before the answer; shorter would cut the code off.
             max_seq_length=4096,
@@ -93,8 +102,23 @@ PRESETS: dict[str, Preset] = {
             save_every=5,
         ),
     ),
-    # The paper's recipe, for reference and for real hardware. It runs through the same code path, but a 7B full
-    # fine-tune with a 32k context does not fit one GPU in this plain loop; a later issue moves to TRL + accelerate.
+    # bench/gpu-check.sh: a ~1.2B-parameter Qwen2 shape built from its config (random weights, byte tokenizer, nothing
+    # downloaded) that fills a good part of one H100 with AdamW state, on the tiny data.
+    "gpu-bench": Preset(
+        name="gpu-bench",
+        model_name_or_path=None,
+        model_config=dict(
+            hidden_size=2048, intermediate_size=5504, num_hidden_layers=22, num_attention_heads=16,
+            num_key_value_heads=8, max_position_embeddings=8192, rope_theta=10000.0, tie_word_embeddings=True,
+        ),
+        gradient_checkpointing=True,
+        sft=SFTConfig(learning_rate=1e-4, per_device_batch_size=8, global_batch_size=8, max_steps=30,
+                      max_seq_length=4096, save_every=1000),
+        grpo=GRPOConfig(learning_rate=1e-6, num_generations=8, prompts_per_step=2, micro_batch_size=8,
+                        max_new_tokens=512, max_steps=3, save_every=1000),
+    ),
+    # The paper's recipe for real hardware, through the same code path. A 7B full fine-tune with a 32k context needs
+    # several GPUs (accelerate launch with FSDP or DeepSpeed ZeRO-3, see README); --use-peft fits one.
     "paper": Preset(
         name="paper",
         model_name_or_path="Qwen/Qwen2.5-Coder-7B-Instruct",  # or a local copy via --model-name-or-path
@@ -104,11 +128,13 @@ PRESETS: dict[str, Preset] = {
             lr_scheduler="cosine",
             warmup_ratio=0.03,
             per_device_batch_size=1,
-            gradient_accumulation_steps=128,  # global batch 128
+            global_batch_size=128,  # 8 nodes x 8 GPUs x 1 x grad-accum 2 in the paper; any world size here
             num_epochs=8,
             max_steps=None,
             max_seq_length=32768,
+            weight_decay=0.1,
             save_every=200,
+            packing=True,
         ),
         grpo=GRPOConfig(
             learning_rate=4e-7,

@@ -13,6 +13,9 @@ progress.handle_sigterm()  # before the slow torch import, so an early cancel al
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Optional  # noqa: E402
 
@@ -46,6 +49,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--max-tests", dest="max_tests", type=int, default=None)
     parser.add_argument("--epsilon-low", dest="epsilon_low", type=float, default=None)
     parser.add_argument("--epsilon-high", dest="epsilon_high", type=float, default=None)
+    parser.add_argument("--judge-workers", dest="judge_workers", type=int, default=None,
+                        help="judge calls in flight while generation goes on")
     args = parser.parse_args(argv)
     if args.num_generations is not None and args.num_generations < 2:
         parser.error("--num-generations must be >= 2: advantages are normalised within a group")
@@ -60,25 +65,23 @@ def completion_mask(completion_ids: torch.Tensor, eos_token_id: int) -> torch.Te
     return (positions[None, :] <= first_eos[:, None]).long()
 
 
-def score(tasks: list[RLTask], texts: list[str], G: int, cfg: GRPOConfig, args: argparse.Namespace,
-          step: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Rewards and all-tests-passed flags for prompts_per_step * G completions (grouped by prompt).
+def score_group(task: RLTask, texts: list[str], cfg: GRPOConfig, args: argparse.Namespace,
+                tag: str) -> tuple[list[float], list[bool]]:
+    """Rewards and all-tests-passed flags of one prompt's G completions.
 
-    Completions without parseable code get the format penalty without being run; the rest of a group goes to the
-    judge in one call, since the judge takes one set of tests per call.
+    Completions without parseable code get the format penalty without being run; the rest go to the judge in one
+    call, since the judge takes one set of tests per call.
     """
+    tests = sample_tests(task.tests, cfg.max_tests, args.seed, task.task_id)
+    codes = {f"{tag}-g{g}": judgeable_code(text) for g, text in enumerate(texts)}
+    solutions = [{"id": sid, "code": code} for sid, code in codes.items() if code is not None]
+    verdicts = run_judge(args.judge_cmd, solutions, tests, cwd=args.judge_cwd, timeout_s=cfg.judge_timeout_s)
     rewards, solved = [], []
-    for t, task in enumerate(tasks):
-        group = texts[t * G:(t + 1) * G]
-        tests = sample_tests(task.tests, cfg.max_tests, args.seed, task.task_id)
-        codes = {f"s{step}-p{t}-g{g}": judgeable_code(text) for g, text in enumerate(group)}
-        solutions = [{"id": sid, "code": code} for sid, code in codes.items() if code is not None]
-        verdicts = run_judge(args.judge_cmd, solutions, tests, cwd=args.judge_cwd, timeout_s=cfg.judge_timeout_s)
-        for (sid, _), text in zip(codes.items(), group):
-            v = verdicts.get(sid)
-            rewards.append(completion_reward(text, v.passed if v else None, v.total if v else None))
-            solved.append(v is not None and v.total > 0 and v.passed == v.total)
-    return torch.tensor(rewards), torch.tensor(solved, dtype=torch.float)
+    for sid, text in zip(codes, texts):
+        v = verdicts.get(sid)
+        rewards.append(completion_reward(text, v.passed if v else None, v.total if v else None))
+        solved.append(v is not None and v.total > 0 and v.passed == v.total)
+    return rewards, solved
 
 
 def token_logps(model: PreTrainedModel, input_ids: torch.Tensor, attention_mask: torch.Tensor, prompt_len: int,
@@ -98,17 +101,20 @@ def token_logps(model: PreTrainedModel, input_ids: torch.Tensor, attention_mask:
     return torch.stack(rows)
 
 
-def grpo_step(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, tasks: list[RLTask], cfg: GRPOConfig,
-              args: argparse.Namespace, step: int, device: torch.device) -> dict[str, float]:
-    """Roll out, score, and accumulate the gradient of the clipped surrogate; returns metrics (optimizer not stepped)."""
-    G = cfg.num_generations
-    prompts = [render_prompt(tokenizer, task.prompt) for task in tasks]
-    tokenizer.padding_side = "left"  # batched generation appends to the right, so prompts must end aligned
-    enc = tokenizer(prompts, add_special_tokens=False, padding=True, return_tensors="pt").to(device)
-    prompt_ids = enc["input_ids"].repeat_interleave(G, dim=0)
-    prompt_mask = enc["attention_mask"].repeat_interleave(G, dim=0)
+@dataclass
+class Rollout:
+    sequences: torch.Tensor  # prompt + completion ids, G rows
+    attention_mask: torch.Tensor
+    completion_mask: torch.Tensor
+    prompt_len: int
 
-    model.eval()
+
+def generate_group(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, task: RLTask, cfg: GRPOConfig,
+                   device: torch.device) -> tuple[Rollout, list[str]]:
+    """G sampled completions of one prompt."""
+    enc = tokenizer([render_prompt(tokenizer, task.prompt)], add_special_tokens=False, return_tensors="pt").to(device)
+    prompt_ids = enc["input_ids"].repeat(cfg.num_generations, 1)
+    prompt_mask = enc["attention_mask"].repeat(cfg.num_generations, 1)
     with torch.no_grad(), autocast(device):
         sequences = model.generate(
             input_ids=prompt_ids, attention_mask=prompt_mask, do_sample=True, temperature=cfg.temperature,
@@ -119,41 +125,69 @@ def grpo_step(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, tasks:
     completion_ids = sequences[:, prompt_len:]
     mask = completion_mask(completion_ids, tokenizer.eos_token_id)
     texts = tokenizer.batch_decode(completion_ids * mask + tokenizer.pad_token_id * (1 - mask), skip_special_tokens=True)
+    return Rollout(sequences, torch.cat([prompt_mask, mask], dim=1), mask, prompt_len), texts
 
-    rewards, solved = score(tasks, texts, G, cfg, args, step)
+
+def grpo_step(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, tasks: list[RLTask], cfg: GRPOConfig,
+              args: argparse.Namespace, step: int, device: torch.device, judges: ThreadPoolExecutor) -> dict[str, float]:
+    """Roll out, score, and accumulate the gradient of the clipped surrogate; returns metrics (optimizer not stepped).
+
+    Rewards are computed while the GPU keeps generating: each prompt's group goes to the judge (a thread waiting on
+    the judge process, so the GIL is free) as soon as it is sampled, and the next prompt's generation starts at
+    once. The GPU only waits for the last group's judge (`reward_wait_s`). This stays on-policy: every rollout of
+    the step comes from the same weights.
+    """
+    started = time.monotonic()
+    model.eval()
+    rollouts, pending = [], []
+    for t, task in enumerate(tasks):
+        rollout, texts = generate_group(model, tokenizer, task, cfg, device)
+        rollouts.append(rollout)
+        pending.append(judges.submit(score_group, task, texts, cfg, args, f"s{step}-p{t}"))
+    generated = time.monotonic()
+    scored = [future.result() for future in pending]
+    judged = time.monotonic()
+    rewards = torch.tensor([r for group, _ in scored for r in group])
+    solved = torch.tensor([float(x) for _, group in scored for x in group])
+
+    G = cfg.num_generations
     grouped = rewards.view(-1, G)
     # Group-relative advantage. A group with equal rewards gets advantage 0 and so contributes no gradient:
     # that is GRPO working as intended (nothing to prefer), not an error.
-    advantages = ((grouped - grouped.mean(dim=1, keepdim=True)) / (grouped.std(dim=1, keepdim=True) + 1e-4)).view(-1)
+    advantages = ((grouped - grouped.mean(dim=1, keepdim=True)) / (grouped.std(dim=1, keepdim=True) + 1e-4))
     advantages = advantages.to(device)
 
     model.train()
-    attention_mask = torch.cat([prompt_mask, mask], dim=1)
-    n_tokens = mask.sum().clamp(min=1)
+    n_tokens = sum(int(r.completion_mask.sum()) for r in rollouts) or 1
     total_loss = 0.0
-    for i in range(0, sequences.size(0), cfg.micro_batch_size):
-        rows = slice(i, i + cfg.micro_batch_size)
-        with autocast(device):
-            logps = token_logps(model, sequences[rows], attention_mask[rows], prompt_len, cfg.temperature)
-        # One optimizer step per batch means the sampling policy is the current one: old_logps equals logps in
-        # value, the ratio is 1 and only its gradient matters. The clipped form is kept so that reusing rollouts
-        # for several updates later is a change of old_logps only.
-        old_logps = logps.detach()
-        ratio = torch.exp(logps - old_logps)
-        adv = advantages[rows, None]
-        clipped = torch.clamp(ratio, 1 - cfg.epsilon_low, 1 + cfg.epsilon_high)
-        per_token = -torch.min(ratio * adv, clipped * adv)
-        # Token-level normalisation over the whole batch (DAPO), so long completions are not down-weighted.
-        loss = (per_token * mask[rows]).sum() / n_tokens
-        loss.backward()
-        total_loss += loss.item()
-
+    for g, rollout in enumerate(rollouts):
+        for i in range(0, G, cfg.micro_batch_size):
+            rows = slice(i, i + cfg.micro_batch_size)
+            with autocast(device):
+                logps = token_logps(model, rollout.sequences[rows], rollout.attention_mask[rows], rollout.prompt_len,
+                                    cfg.temperature)
+            # One optimizer step per batch means the sampling policy is the current one: old_logps equals logps in
+            # value, the ratio is 1 and only its gradient matters. The clipped form is kept so that reusing
+            # rollouts for several updates later is a change of old_logps only.
+            old_logps = logps.detach()
+            ratio = torch.exp(logps - old_logps)
+            adv = advantages[g, rows, None]
+            clipped = torch.clamp(ratio, 1 - cfg.epsilon_low, 1 + cfg.epsilon_high)
+            per_token = -torch.min(ratio * adv, clipped * adv)
+            # Token-level normalisation over the whole batch (DAPO), so long completions are not down-weighted.
+            loss = (per_token * rollout.completion_mask[rows]).sum() / n_tokens
+            loss.backward()
+            total_loss += loss.item()
+    elapsed = time.monotonic() - started
     return {
         "loss": total_loss,
         "reward_mean": rewards.mean().item(),
         "reward_max": rewards.max().item(),
         "pass_rate": solved.mean().item(),
-        "completion_tokens_mean": mask.sum(dim=1).float().mean().item(),
+        "completion_tokens_mean": n_tokens / rewards.numel(),
+        "tokens_per_s": n_tokens / max(elapsed, 1e-9),
+        "generate_s": generated - started,
+        "reward_wait_s": judged - generated,
     }
 
 
@@ -192,11 +226,12 @@ def main(argv: Optional[list[str]] = None) -> None:
                 len(tasks), cfg.prompts_per_step, cfg.num_generations, total_steps, device)
     progress.emit("start", kind="grpo", total_steps=total_steps, resumed_from_step=start_step)
 
+    judges = ThreadPoolExecutor(max_workers=cfg.judge_workers, thread_name_prefix="judge")
     for step in range(start_step + 1, total_steps + 1):
         batch = [tasks[i] for i in example_indices(len(tasks), args.seed, (step - 1) * cfg.prompts_per_step,
                                                      cfg.prompts_per_step)]
         optimizer.zero_grad(set_to_none=True)
-        metrics = grpo_step(model, tokenizer, batch, cfg, args, step, device)
+        metrics = grpo_step(model, tokenizer, batch, cfg, args, step, device, judges)
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
         lr = scheduler.get_last_lr()[0]
         optimizer.step()
@@ -208,7 +243,8 @@ def main(argv: Optional[list[str]] = None) -> None:
         state["reward_max"] = max(state.get("reward_max", float("-inf")), metrics["reward_max"])
         logger.info("step %d: %s", step, metrics)
         progress.emit("step", step=step, loss=metrics["loss"], lr=lr, reward_mean=metrics["reward_mean"],
-                      reward_max=metrics["reward_max"], pass_rate=metrics["pass_rate"])
+                      reward_max=metrics["reward_max"], pass_rate=metrics["pass_rate"],
+                      tokens_per_s=round(metrics["tokens_per_s"], 1), reward_wait_s=round(metrics["reward_wait_s"], 3))
         if step % cfg.save_every == 0 or step == total_steps:
             path = save_checkpoint(output_dir, step, model, tokenizer, optimizer, scheduler, state, cfg.save_total_limit)
             progress.emit("checkpoint", step=step, path=str(path))

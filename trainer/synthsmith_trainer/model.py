@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 def load_model_and_tokenizer(
-    preset: Preset, source: Optional[str], device: torch.device
+    preset: Preset, source: Optional[str], device: torch.device, gradient_checkpointing: Optional[bool] = None
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """`source` is a checkpoint, an --init-from directory or a hub name; None builds a fresh model from the preset.
 
@@ -42,7 +42,8 @@ def load_model_and_tokenizer(
         model = Qwen2ForCausalLM(config)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    if preset.gradient_checkpointing:
+    # SFT leaves it to the Trainer (gradient_checkpointing=True in its args); GRPO's own loop turns it on here.
+    if preset.gradient_checkpointing if gradient_checkpointing is None else gradient_checkpointing:
         # Renamed to activation_checkpointing_enable in transformers 5.x; the old name still works but warns.
         getattr(model, "activation_checkpointing_enable", model.gradient_checkpointing_enable)()
         model.config.use_cache = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import random
 
 import torch
@@ -12,6 +13,16 @@ from transformers import get_scheduler
 
 def get_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def world_size() -> int:
+    """Processes of this run: set by torchrun and accelerate launch, 1 for a plain `python -m`."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def is_main_process() -> bool:
+    """Only rank 0 writes progress events and final/; the worker reads one stream whatever the launcher."""
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def autocast(device: torch.device) -> contextlib.AbstractContextManager:

@@ -1,0 +1,43 @@
+"""verl custom reward function: the paper's reward, computed by SynthSmith's judge.
+
+verl calls `compute_score(data_source, solution_str, ground_truth, extra_info)` once per rollout (set
+`custom_reward_function.path=trainer/verl/reward.py custom_reward_function.name=compute_score`). `ground_truth`
+is the JSON list of tests that prepare_data.py wrote; the judge command comes from $SYNTHSMITH_JUDGE_CMD
+(default: the repo's `node_modules/.bin/tsx workers/judge-cli.ts`, run from the repo root).
+
+The rule is the same code as our own GRPO (synthsmith_trainer.reward): -2 without a parseable ```python block,
+0 when no test passes, else 5 * passed / total over at most 10 tests sampled per task. A judge failure scores
+0 here (verl has no way to stop a step), unlike our trainer, which stops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "trainer"))
+
+from synthsmith_trainer.judge import JudgeError, run_judge  # noqa: E402
+from synthsmith_trainer.reward import completion_reward, judgeable_code, sample_tests  # noqa: E402
+
+JUDGE_CMD = os.environ.get("SYNTHSMITH_JUDGE_CMD", f"{REPO / 'node_modules/.bin/tsx'} {REPO / 'workers/judge-cli.ts'}")
+MAX_TESTS = int(os.environ.get("SYNTHSMITH_MAX_TESTS", "10"))
+SEED = int(os.environ.get("SYNTHSMITH_SEED", "0"))
+
+
+def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: Optional[dict[str, Any]] = None) -> float:
+    code = judgeable_code(solution_str)
+    if code is None:
+        return completion_reward(solution_str)  # -2 without running anything
+    task_id = str((extra_info or {}).get("task_id", data_source))
+    tests = sample_tests(json.loads(ground_truth), MAX_TESTS, SEED, task_id)
+    try:
+        verdict = run_judge(JUDGE_CMD, [{"id": "s", "code": code}], tests, cwd=str(REPO), timeout_s=600)["s"]
+    except JudgeError as e:
+        print(f"synthsmith judge failed, scoring 0: {e}", file=sys.stderr)
+        return 0.0
+    return completion_reward(solution_str, verdict.passed, verdict.total)
