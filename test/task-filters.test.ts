@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createOrchestratorWorker } from '../workers/create-workers';
+import { ContentStore } from '../activities/store/content-store';
+import { createOrchestratorWorker, createSandboxWorker } from '../workers/create-workers';
 import type { PipelineSummary } from '../workflows/types';
 import { startHarness, withWorkers, type PipelineHarness } from './helpers/pipeline-harness';
 
@@ -56,5 +57,36 @@ describe('task-level controls in a run', () => {
     expect(atBudget.tasks.reasons).toEqual({ BudgetExhausted: 5 });
     // A hair more: exactly one task starts, then the budget is spent.
     expect(oneTask.tasks.reasons.BudgetExhausted).toBe(4);
+  });
+
+  it('run the strong solver on surviving tasks when the solvability filter is on, and keep what it solves', async () => {
+    const orchestrator = await createOrchestratorWorker({ connection: h.connection, env: h.env });
+    const sandbox = await createSandboxWorker({ connection: h.connection, env: h.env });
+    const before = h.llm.requests.length;
+    const summary = (await withWorkers([orchestrator, sandbox], () =>
+      h.client.workflow.execute('synthSmithPipeline', {
+        taskQueue: h.env.taskQueues.orchestrator,
+        workflowId: `solvability-${Date.now()}`,
+        args: [
+          h.config({
+            llm: { ...h.config().llm, roles: { strongSolver: { model: 'replay:strong-solver', temperature: 0 } } },
+            verification: { solvability: { required: true } },
+            training: { enabled: false },
+          }),
+        ],
+      })
+    )) as PipelineSummary;
+    expect(summary.tasks).toMatchObject({ kept: 2, discarded: 2, failed: 1 });
+    // One strong-solver request per task that survived verification, on its own role's model.
+    const strong = h.llm.requests.slice(before).filter((r) => r.model === 'replay:strong-solver');
+    expect(strong.map((r) => [r.promptId, r.n])).toEqual([
+      ['solve', 1],
+      ['solve', 1],
+    ]);
+    const store = new ContentStore(h.env.dataDir);
+    for (const o of summary.tasks.outcomes.filter((x) => x.status === 'kept')) {
+      const record = await store.getJson<{ result: { solverPassRate: number | null } }>(o.lineage.verificationKey!);
+      expect(record.result.solverPassRate).toBe(1);
+    }
   });
 });

@@ -40,7 +40,8 @@ export const LlmEndpointSchema = z.object({
 });
 export type LlmEndpoint = z.infer<typeof LlmEndpointSchema>;
 
-export const LLM_ROLES = ['extractor', 'evolver', 'taskWriter', 'solver', 'testWriter'] as const;
+/** strongSolver: the model of the solvability filter (paper: GPT-5 high), called only when that filter is on. */
+export const LLM_ROLES = ['extractor', 'evolver', 'taskWriter', 'solver', 'testWriter', 'strongSolver'] as const;
 export type LlmRole = (typeof LLM_ROLES)[number];
 
 /** Per-role overrides carry no defaults, so an unset field inherits the shared endpoint's value. */
@@ -52,6 +53,7 @@ const roleOverrides = z
     taskWriter: LlmOverrideSchema.optional(),
     solver: LlmOverrideSchema.optional(),
     testWriter: LlmOverrideSchema.optional(),
+    strongSolver: LlmOverrideSchema.optional(),
   })
   .strict()
   .prefault({});

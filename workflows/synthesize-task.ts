@@ -61,9 +61,29 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
     outcome.lineage.matrixKey = matrixKey;
 
     outcome.stage = 'verify';
-    const verdict = await local.verifyTask.executeWithOptions(as('dual verification'), [
-      { taskId: statement.taskId, candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey, matrixKey, seed: config.seed, policy: config.verification },
+    const verifyInput = { taskId: statement.taskId, candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey, matrixKey, seed: config.seed, policy: config.verification };
+    const { solvability } = config.verification;
+    // With the solvability filter on, the first pass leaves it out: the strong solver only runs on survivors.
+    let verdict = await local.verifyTask.executeWithOptions(as('dual verification'), [
+      solvability.required ? { ...verifyInput, policy: { ...config.verification, solvability: { ...solvability, required: false } } } : verifyInput,
     ]);
+    if (verdict.decision === 'kept' && solvability.required) {
+      // Paper step 5, only for tasks that survived: one attempt of the strong solver, judged on the same tests,
+      // then the same verification with its runs as evidence (pure, so re-running it costs nothing).
+      const strong = await llm.generateSolutions.executeWithOptions(as('strong-solver attempt'), [
+        { statementKey: statement.statementKey, candidates: 1, endpoint: endpointFor(config, 'strongSolver') },
+      ]);
+      outcome.usage = addUsage(outcome.usage ?? NO_USAGE, strong.usage);
+      const solverRun =
+        strong.valid > 0
+          ? await sandbox(config).executeCandidates.executeWithOptions(as('strong solver in the sandbox'), [
+              { candidatesKey: strong.candidatesKey, testsKey: tests.testsKey, timeLimitMs: config.sandbox.timeLimitMs, memoryMb: config.sandbox.memoryMb },
+            ])
+          : undefined;
+      verdict = await local.verifyTask.executeWithOptions(as('dual verification + solvability'), [
+        { ...verifyInput, ...(solverRun ? { solverMatrixKey: solverRun.matrixKey } : {}) },
+      ]);
+    }
     outcome.lineage.verificationKey = verdict.verificationKey;
     outcome.tests.labelled = verdict.labelledTests;
     return verdict.decision === 'kept'
