@@ -10,9 +10,9 @@
  * Exit codes: 0 printed (kept or discarded); 2 unreadable or invalid input (the message names the field);
  * 1 sandbox or other failure.
  */
-import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { z } from 'zod';
+import { readJsonInput } from './json-cli';
 import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
 import { DEFAULT_LIMITS, type RunLimits } from '../activities/sandbox/types';
 import { dualVerify } from '../activities/verify/dual-verify';
@@ -37,43 +37,9 @@ const InputSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(256).optional(),
 });
 
-class UsageError extends Error {}
-
-async function readInput(path: string | undefined): Promise<string> {
-  if (path !== undefined) {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read input file: ${(err as Error).message}`);
-    }
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseInput(text: string): z.infer<typeof InputSchema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`input is not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = InputSchema.safeParse(json);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('\n'));
-  return parsed.data;
-}
-
 async function run(): Promise<void> {
-  let input: z.infer<typeof InputSchema>;
-  try {
-    input = parseInput(await readInput(process.argv[2]));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`verify-cli: invalid input:\n${err.message}\n`);
-    process.exitCode = 2;
-    return;
-  }
+  const input = await readJsonInput('verify-cli', InputSchema, process.argv[2]);
+  if (!input) return;
   const limits: RunLimits = { ...DEFAULT_LIMITS, ...input.limits };
   const sandbox = createBwrapSandbox();
   try {
