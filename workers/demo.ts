@@ -44,6 +44,7 @@ function printSummary(s: PipelineSummary): void {
   line('seeds', `${s.seeds.loaded} loaded, ${s.seeds.extracted} extracted, ${s.seeds.rejected} rejected lines`);
   line('features', `${s.features.base.leafCount} extracted → ${s.features.evolved.leafCount} after evolution; ${s.features.subtrees} subtrees sampled`);
   line('tasks', `${s.tasks.requested} requested: ${s.tasks.kept} kept, ${s.tasks.discarded} discarded, ${s.tasks.failed} failed`);
+  line('LLM usage', `${s.usage.total.requests} requests, ${s.usage.total.promptTokens} prompt + ${s.usage.total.completionTokens} completion tokens`);
   for (const o of s.tasks.outcomes) {
     const detail = o.status === 'kept' ? `golden = candidate ${o.goldenIndex}` : `${o.stage}: ${o.reason}`;
     line(`  task ${o.index}`, `${o.status.padEnd(9)} ${o.taskId ?? '(no statement)'} ${o.style ?? ''} · ${detail}`);
@@ -51,6 +52,8 @@ function printSummary(s: PipelineSummary): void {
   if (s.datasets) {
     line('SFT dataset', `${s.datasets.sftRecords} records  ${s.datasets.paths.sft}`);
     line('RL dataset', `${s.datasets.rlRecords} records  ${s.datasets.paths.rl}`);
+    if (s.datasets.paths.rlParquet) line('RL (verl Parquet)', s.datasets.paths.rlParquet);
+    if (s.datasets.paths.dataCard) line('data card', s.datasets.paths.dataCard);
     line('manifest', s.datasets.paths.manifest);
   }
   if (s.training?.sft) line('SFT checkpoint', `${s.training.sft.checkpointDir}  ${JSON.stringify(s.training.sft.metrics)}`);
