@@ -2,17 +2,16 @@
  * Checkers: the built-in exact (= verification's compare.ts), token and float comparisons, and a testlib-style
  * checker program compiled once and run in its own box; plus the judge CLI with C++, checkers and CE.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
 import { CheckerFailure, checkBuiltin } from '../activities/sandbox/checkers';
 import { judgeSolutions } from '../activities/sandbox/judge';
 import type { RunLimits } from '../activities/sandbox/types';
 import { outputsMatch } from '../activities/common/compare';
+import { runJudgeCli } from './helpers/judge-cli';
 
-const REPO_ROOT = resolve(__dirname, '..');
 const LIMITS: RunLimits = { timeLimitMs: 1000, memoryMb: 128, outputLimitBytes: 1 << 20 };
 const CHECKER = readFileSync(join(__dirname, 'fixtures', 'judge', 'divisor-checker.cpp'), 'utf8');
 const sandbox = createBwrapSandbox();
@@ -97,18 +96,7 @@ describe('judging with checkers', () => {
 });
 
 describe('judge CLI: languages, checkers, CE', () => {
-  function runCli(stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((ok, fail) => {
-      const child = spawn(resolve(REPO_ROOT, 'node_modules/.bin/tsx'), ['workers/judge-cli.ts'], { cwd: REPO_ROOT });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => ok({ code, stdout, stderr }));
-      child.stdin.end(stdin);
-    });
-  }
+  const runCli = runJudgeCli;
 
   it('judges C++ and Python with a token checker and reports CE with the compiler message', async () => {
     const r = await runCli(

@@ -3,19 +3,17 @@
  * judge CLI. The hostile corpus is in sandbox-hostile.test.ts, checkers in judge-checkers.test.ts.
  * Needs bwrap, gcc, libseccomp-dev and /usr/bin/python3 (.ci/setup.sh), as root on the project's VMs.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
 import { judgeSolutions } from '../activities/sandbox/judge';
 import { detectCgroups, noneDriver, type CgroupDriver } from '../activities/sandbox/cgroups';
 import { SandboxInfraError, type Program, type RunLimits } from '../activities/sandbox/types';
+import { runJudgeCli } from './helpers/judge-cli';
 
 const sandbox = createBwrapSandbox();
 const LIMITS: RunLimits = { timeLimitMs: 1000, memoryMb: 128, outputLimitBytes: 1024 * 1024 };
-const REPO_ROOT = resolve(__dirname, '..');
 
 const run = (code: string, input = '', limits: RunLimits = LIMITS) => sandbox.runPython(code, input, limits);
 afterAll(() => sandbox.close());
@@ -333,18 +331,7 @@ describe('judgeSolutions', () => {
 });
 
 describe('judge CLI', () => {
-  function runCli(stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((ok, fail) => {
-      const child = spawn(resolve(REPO_ROOT, 'node_modules/.bin/tsx'), ['workers/judge-cli.ts'], { cwd: REPO_ROOT });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => ok({ code, stdout, stderr }));
-      child.stdin.end(stdin);
-    });
-  }
+  const runCli = runJudgeCli;
 
   it('judges valid JSON input', async () => {
     const r = await runCli(

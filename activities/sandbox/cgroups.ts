@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SandboxInfraError } from './types';
+import { isAlive } from './slots';
 
 export type CgroupMode = 'v1' | 'v2' | 'none';
 
@@ -170,14 +171,6 @@ async function removeStale(root: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Room for bwrap's monitor process and the runner, which live in the box's cgroup next to the program. */
 export const BOX_OVERHEAD_PIDS = 2;

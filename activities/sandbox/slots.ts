@@ -25,7 +25,8 @@ function lockDir(): string {
   throw new SandboxInfraError('no directory for sandbox slot locks');
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process exists (EPERM: it exists but belongs to someone else). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
