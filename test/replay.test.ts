@@ -23,7 +23,7 @@ describe('workflow replay', () => {
     await h?.close();
   });
 
-  it('replays a fresh run (parent and task children) against the current workflow code', async () => {
+  it('replays a fresh run (pipeline, batch and task children) against the current workflow code', async () => {
     const worker = await createOrchestratorWorker({ connection: h.connection, env: h.env });
     const workflowId = `replay-${Date.now()}`;
     await withWorkers([worker], () =>
@@ -33,7 +33,7 @@ describe('workflow replay', () => {
         args: [h.config({ tasks: { count: 5, minStatementTokens: 5000 }, training: { enabled: false } })],
       })
     );
-    const ids = [workflowId, ...[0, 1, 2, 3, 4].map((i) => `${workflowId}/task-${i}`)];
+    const ids = [workflowId, `${workflowId}/batch-0`, ...[0, 1, 2, 3, 4].map((i) => `${workflowId}/task-${i}`)];
     for (const id of ids) {
       const history = await h.client.workflow.getHandle(id).fetchHistory();
       // Child workflow IDs derive from the parent's ID, so the replay must use the recorded one.

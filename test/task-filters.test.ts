@@ -89,4 +89,28 @@ describe('task-level controls in a run', () => {
       expect(record.result.solverPassRate).toBe(1);
     }
   });
+
+  it('fan out as a tree: batches of tasks under the run, each task under its batch, outcomes stored per batch', async () => {
+    const worker = await createOrchestratorWorker({ connection: h.connection, env: h.env });
+    const workflowId = `tree-${Date.now()}`;
+    const summary = (await withWorkers([worker], () =>
+      h.client.workflow.execute('synthSmithPipeline', {
+        taskQueue: h.env.taskQueues.orchestrator,
+        workflowId,
+        args: [h.config({ tasks: { count: 5, batchSize: 2, concurrency: 4, minStatementTokens: 5000 }, training: { enabled: false } })],
+      })
+    )) as PipelineSummary;
+    expect(summary.tasks.outcomesKeys).toHaveLength(3);
+    expect(summary.tasks.outcomes.map((o) => o.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(summary.tasks.reasons).toEqual({ statement_filtered: 4, InvalidLlmOutput: 1 });
+    const store = new ContentStore(h.env.dataDir);
+    const stored = (await Promise.all(summary.tasks.outcomesKeys.map((k) => store.getJson<{ index: number }[]>(k)))).map((b) => b.map((o) => o.index));
+    expect(stored).toEqual([[0, 1], [2, 3], [4]]);
+    // The run's history holds batches, not tasks: its size does not grow with the number of tasks.
+    const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
+    const children = (history.events ?? []).flatMap((e) => (e.startChildWorkflowExecutionInitiatedEventAttributes ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId] : []));
+    expect(children).toEqual([`${workflowId}/batch-0`, `${workflowId}/batch-1`, `${workflowId}/batch-2`]);
+    // Task IDs stay `<run>/task-<index>` whatever batch runs them.
+    expect((await h.client.workflow.getHandle(`${workflowId}/task-3`).describe()).status.name).toBe('COMPLETED');
+  });
 });

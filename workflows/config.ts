@@ -167,7 +167,7 @@ export const PipelineConfigSchema = z
       .prefault({}),
     tasks: z
       .object({
-        count: z.number().int().positive().max(1000),
+        count: z.number().int().positive().max(10_000_000),
         /** Paper: Codeforces 0.70 / LeetCode 0.15 / AtCoder 0.15. */
         styleWeights: z
           .object({ codeforces: z.number().min(0), leetcode: z.number().min(0), atcoder: z.number().min(0) })
@@ -178,6 +178,8 @@ export const PipelineConfigSchema = z
         minStatementTokens: z.number().int().min(0).default(200),
         /** Drop statements that name the algorithm/data structure or state the intended complexity. */
         hintFilter: z.boolean().default(true),
+        /** Tasks per batch workflow (the middle level of the fan-out tree); each batch's history stays small. */
+        batchSize: z.number().int().min(1).max(1000).default(500),
         /** Tasks synthesized at once (child workflows in flight). */
         concurrency: z.number().int().positive().max(500).default(8),
       })

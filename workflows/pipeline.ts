@@ -1,14 +1,14 @@
-import { ApplicationFailure, executeChild, isCancellation, log, metricMeter, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { describeConfigError, endpointFor, PipelineConfigSchema, type PipelineConfig } from './config';
 import { llm, local } from './activity-proxies';
-import { failureReason, failureType, failureUsage } from './failures';
+import { failureReason, failureUsage } from './failures';
 import { mapBounded } from './map-bounded';
 import { progressQuery } from './messages';
 import { ConfigHashKey, DatasetVersionKey, OutcomeKey, RunIdKey, StageKey, TasksKeptKey } from './search-attributes';
-import { synthesizeTask } from './synthesize-task';
+import { batchProgressSignal, synthesizeBatch } from './synthesize-batch';
 import { trainOnDatasets } from './train';
 import { addUsage, NO_USAGE } from './usage';
-import type { PipelineProgress, PipelineStage, PipelineSummary, TaskOutcome } from './types';
+import type { BatchProgress, PipelineProgress, PipelineStage, PipelineSummary } from './types';
 
 /**
  * The whole SynthSmith run: seeds → feature tree → tasks (child workflows) → verified datasets → SFT → RL.
@@ -120,70 +120,67 @@ async function runPipeline(
     shapes: config.features.shapes,
     minLeaves: config.features.minLeaves,
     maxDepth: config.features.maxDepth,
+    chunkSize: config.tasks.batchSize,
   });
 
-  // 2–5. One child workflow per task, bounded, each returning an outcome (never failing the run).
+  // 2–5. A tree: batches of ≤ batchSize tasks (child workflows), each running a child per task. Outcomes come
+  // back as blobs, so the run's size never reaches any history or payload limit.
   enter('synthesizing tasks');
-  progress.tasks.total = sampled.subtreeKeys.length;
+  progress.tasks.total = sampled.count;
+  const batchProgress = new Map<number, BatchProgress>();
+  setHandler(batchProgressSignal, (p) => {
+    batchProgress.set(p.batch, p);
+    const sum = (k: keyof Omit<BatchProgress, 'batch'>): number => [...batchProgress.values()].reduce((n, b) => n + b[k], 0);
+    Object.assign(progress.tasks, { finished: sum('finished'), kept: sum('kept'), discarded: sum('discarded'), failed: sum('failed') });
+    setCurrentDetails(progressDetails(runId, progress));
+  });
+  // One batch at a time unless the configured concurrency spans several batches; a budget is then exact.
+  const batchConcurrency = Math.max(1, Math.floor(config.tasks.concurrency / config.tasks.batchSize));
   const budget = config.llm.budgetUsd;
   let spent = featuresUsage.costUsd;
-  const settled = await mapBounded(sampled.subtreeKeys, config.tasks.concurrency, async (subtreeKey, index) => {
-    // Checked before each start: tasks already in flight finish, so the budget can be overshot by at most
-    // `tasks.concurrency` tasks' spend.
-    if (budget !== undefined && spent >= budget) {
-      const reason = `BudgetExhausted: LLM spend $${spent.toFixed(4)} reached llm.budgetUsd = ${budget}; task not started`;
-      const skipped: TaskOutcome = { index, status: 'failed', stage: 'select', reason, lineage: { subtreeKey } };
-      progress.tasks.finished++;
-      progress.tasks.failed++;
-      return skipped;
-    }
-    const outcome = await executeChild(synthesizeTask, {
-      workflowId: `${workflowInfo().workflowId}/task-${index}`,
-      args: [{ runId, index, subtreeKey, config }],
-      staticSummary: `task ${index} of run ${runId}`,
-    }).catch((err: unknown): TaskOutcome => ({ index, status: 'failed', stage: 'select', reason: failureReason(err), lineage: { subtreeKey } }));
-    spent += outcome.usage?.costUsd ?? 0;
-    progress.tasks.finished++;
-    progress.tasks[outcome.status]++;
-    // Workflow metrics are replay-aware: a replayed history does not count its tasks twice.
-    metricMeter
-      .createCounter('synthsmith_tasks', 'tasks', 'Synthesized tasks by final status and reason')
-      .add(1, { status: outcome.status, stage: outcome.stage, reason: outcome.status === 'failed' ? failureType(outcome.reason ?? '') : (outcome.reason ?? 'kept') });
-    setCurrentDetails(progressDetails(runId, progress));
-    return outcome;
+  const batches = await mapBounded(sampled.chunkKeys, batchConcurrency, async (chunkKey, batch) => {
+    const result = await executeChild(synthesizeBatch, {
+      workflowId: `${workflowInfo().workflowId}/batch-${batch}`,
+      args: [
+        {
+          runId,
+          config,
+          chunkKey,
+          batch,
+          firstIndex: batch * config.tasks.batchSize,
+          parentWorkflowId: workflowInfo().workflowId,
+          ...(budget !== undefined ? { budgetUsd: Math.max(0, budget - spent) } : {}),
+        },
+      ],
+      staticSummary: `tasks ${batch * config.tasks.batchSize}–${batch * config.tasks.batchSize + config.tasks.batchSize - 1} of run ${runId}`,
+    });
+    spent += result.usage.costUsd;
+    return result;
   });
-  // The callback catches, so every entry is fulfilled.
-  const outcomes = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const kept = outcomes.filter((o) => o.status === 'kept');
+  // A batch that failed as a whole (a bug, not an item) fails the run: its tasks' fate would be unknown.
+  const results = batches.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
+  const count = (k: 'kept' | 'discarded' | 'failed'): number => results.reduce((n, r) => n + r[k], 0);
   const reasons: Record<string, number> = {};
-  for (const o of outcomes) {
-    if (o.status === 'kept' || !o.reason) continue;
-    const key = o.status === 'failed' ? failureType(o.reason) : o.reason;
-    reasons[key] = (reasons[key] ?? 0) + 1;
-  }
+  for (const r of results) for (const [k, n] of Object.entries(r.reasons)) reasons[k] = (reasons[k] ?? 0) + n;
+  const inline = results.every((r) => r.outcomes) ? results.flatMap((r) => r.outcomes ?? []) : [];
+  const outcomesKeys = results.map((r) => r.outcomesKey);
 
-  const tasksUsage = outcomes.reduce((u, o) => addUsage(u, o.usage), NO_USAGE);
+  const tasksUsage = results.reduce((u, r) => addUsage(u, r.usage), NO_USAGE);
   const summary: PipelineSummary = {
     runId,
     usage: { features: featuresUsage, tasks: tasksUsage, total: addUsage(featuresUsage, tasksUsage) },
     seeds: { loaded: seeds.count, rejected: seeds.rejected.length, extracted: treeKeys.length, extractionFailures },
-    features: { base, evolved, subtrees: sampled.subtreeKeys.length, ...(sampled.shortfall ? { shortfall: sampled.shortfall } : {}) },
-    tasks: {
-      requested: config.tasks.count,
-      kept: kept.length,
-      discarded: outcomes.filter((o) => o.status === 'discarded').length,
-      failed: outcomes.filter((o) => o.status === 'failed').length,
-      reasons,
-      outcomes,
-    },
+    features: { base, evolved, subtrees: sampled.count, ...(sampled.shortfall ? { shortfall: sampled.shortfall } : {}) },
+    tasks: { requested: config.tasks.count, kept: count('kept'), discarded: count('discarded'), failed: count('failed'), reasons, outcomes: inline, outcomesKeys },
   };
 
   // 6. Datasets: a new immutable version, appended to the named dataset's current one when configured.
   enter('exporting datasets');
   const parentManifestKey = config.dataset ? await local.readDatasetHead(config.dataset.name) : null;
-  // Discarded and failed outcomes go along for the data card's discard reasons and for re-labelling.
-  const discarded = outcomes.filter((o) => o.status !== 'kept');
-  summary.datasets = await local.exportDatasets({ runId, kept, discarded, configKey, ...(parentManifestKey ? { parentManifestKey } : {}) });
+  summary.datasets = await local.exportDatasets({ runId, outcomesKeys, kept: [], configKey, ...(parentManifestKey ? { parentManifestKey } : {}) });
   if (config.dataset) await local.setDatasetHead({ name: config.dataset.name, manifestKey: summary.datasets.manifestKey });
 
   // 7. SFT then RL on the GPU queue.
@@ -194,6 +191,6 @@ async function runPipeline(
   } else {
     summary.training = await trainOnDatasets(config, runId, summary.datasets, enter);
   }
-  log.info('pipeline finished', { runId, kept: kept.length, discarded: summary.tasks.discarded, failed: summary.tasks.failed });
+  log.info('pipeline finished', { runId, kept: summary.tasks.kept, discarded: summary.tasks.discarded, failed: summary.tasks.failed });
   return summary;
 }

@@ -81,11 +81,45 @@ export interface SampleSubtreesInput {
   shapes: [number, number, number][];
   minLeaves: number;
   maxDepth: number;
+  /** Subtree keys per stored chunk: one chunk is one batch of tasks. */
+  chunkSize: number;
 }
 export interface SampleSubtreesResult {
-  subtreeKeys: ArtifactKey[];
+  /** Blobs holding arrays of at most chunkSize subtree keys: a list of 200k keys would not fit a payload. */
+  chunkKeys: ArtifactKey[];
+  count: number;
   /** Set when fewer distinct subtrees than requested could be drawn. */
   shortfall?: string;
+}
+
+export interface SynthesizeBatchInput {
+  runId: string;
+  config: PipelineConfig;
+  chunkKey: ArtifactKey;
+  /** Index of the chunk's first task in the run (task child IDs are `<parent>/task-<index>`). */
+  firstIndex: number;
+  batch: number;
+  /** The pipeline workflow, which gets progress signals by workflow ID (they reach it after continue-as-new). */
+  parentWorkflowId: string;
+  /** LLM spend this batch may still start tasks with (undefined: no budget). */
+  budgetUsd?: number;
+}
+
+export interface BatchProgress {
+  batch: number;
+  finished: number;
+  kept: number;
+  discarded: number;
+  failed: number;
+}
+
+export interface SynthesizeBatchResult extends BatchProgress {
+  /** Blob holding this batch's TaskOutcome[]: outcomes of large runs never travel through history. */
+  outcomesKey: ArtifactKey;
+  reasons: Record<string, number>;
+  usage: LlmUsage;
+  /** The outcomes themselves, only for small batches (for summaries of small runs). */
+  outcomes?: TaskOutcome[];
 }
 
 export interface SynthesizeTaskInput {
@@ -161,6 +195,8 @@ export interface VerifyTaskResult {
 
 export interface ExportDatasetsInput {
   runId: string;
+  /** Blobs of TaskOutcome[] (one per batch); the kept ones become records, the others feed the data card. */
+  outcomesKeys?: ArtifactKey[];
   kept: TaskOutcome[];
   configKey: ArtifactKey;
   /** Earlier version to append to: its records are kept (same task IDs are replaced by this run's). */
@@ -245,7 +281,10 @@ export interface PipelineSummary {
     failed: number;
     /** Count per DiscardReason or failure type. */
     reasons: Record<string, number>;
+    /** Every task's outcome, for runs of at most a few hundred tasks (else empty: read outcomesKeys). */
     outcomes: TaskOutcome[];
+    /** Blobs of TaskOutcome[], one per batch. */
+    outcomesKeys: ArtifactKey[];
   };
   datasets?: DatasetRefs;
   training?: { sft?: TrainResult; rl?: TrainResult; skipped?: string };

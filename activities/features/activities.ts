@@ -115,8 +115,11 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
         rng: rngFor(input.seed, 'subtrees'),
       });
       const subtreeKeys = await Promise.all(subtrees.map((s) => store.putJson(s)));
+      const chunkKeys: string[] = [];
+      for (let i = 0; i < subtreeKeys.length; i += input.chunkSize) chunkKeys.push(await store.putJson(subtreeKeys.slice(i, i + input.chunkSize)));
       return {
-        subtreeKeys,
+        chunkKeys,
+        count: subtreeKeys.length,
         ...(subtrees.length < input.count
           ? { shortfall: `only ${subtrees.length} distinct subtrees with ≥${input.minLeaves} leaves in ${attempts} draws` }
           : {}),

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DatasetRefs, ExportDatasetsInput, LoadSeedsInput, LoadSeedsResult } from '../../workflows/types';
+import type { DatasetRefs, ExportDatasetsInput, LoadSeedsInput, LoadSeedsResult, TaskOutcome } from '../../workflows/types';
 import type { ContentStore } from './content-store';
 import { writeDatasetVersion } from './datasets';
 import { parseSeedsJsonl } from './seeds';
@@ -30,9 +30,19 @@ export function createStoreActivities({ store }: { store: ContentStore }) {
       return store.putJson(value);
     },
 
+    /** A small blob back (a chunk of subtree keys); large blobs stay in activities. */
+    async loadJson(key: string): Promise<unknown> {
+      return store.getJson<unknown>(key);
+    },
+
     /** Writes a new dataset version (appending to a parent version when given) and human-readable copies. */
     async exportDatasets(input: ExportDatasetsInput): Promise<DatasetRefs> {
-      const { manifestKey, manifest, added } = await writeDatasetVersion(store, input);
+      // Outcomes of large runs arrive as blobs (one per batch), not through the workflow's history.
+      const fromBlobs = (await Promise.all((input.outcomesKeys ?? []).map((k) => store.getJson<TaskOutcome[]>(k)))).flat();
+      const resolved: ExportDatasetsInput = fromBlobs.length
+        ? { ...input, kept: [...input.kept, ...fromBlobs.filter((o) => o.status === 'kept')], discarded: [...(input.discarded ?? []), ...fromBlobs.filter((o) => o.status !== 'kept')] }
+        : input;
+      const { manifestKey, manifest, added } = await writeDatasetVersion(store, resolved);
       const dir = `runs/${input.runId}/dataset`;
       const paths = {
         sft: await store.publish(manifest.files.sft, `${dir}/sft.jsonl`),
