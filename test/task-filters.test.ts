@@ -113,4 +113,20 @@ describe('task-level controls in a run', () => {
     // Task IDs stay `<run>/task-<index>` whatever batch runs them.
     expect((await h.client.workflow.getHandle(`${workflowId}/task-3`).describe()).status.name).toBe('COMPLETED');
   });
+
+  it('are deterministic: the same seed and the same LLM answers give the same tasks; another seed samples others', async () => {
+    const worker = await createOrchestratorWorker({ connection: h.connection, env: h.env });
+    const run = (seed: number) =>
+      h.client.workflow.execute('synthSmithPipeline', {
+        taskQueue: h.env.taskQueues.orchestrator,
+        workflowId: `determinism-${seed}-${Date.now()}`,
+        args: [h.config({ seed, tasks: { count: 5, minStatementTokens: 5000 }, training: { enabled: false } })],
+      }) as Promise<PipelineSummary>;
+    const [a, b, c] = await withWorkers([worker], async () => [await run(7), await run(7), await run(8)]);
+    const fingerprint = (s: PipelineSummary) => s.tasks.outcomes.map((o) => [o.lineage.subtreeKey, o.taskId, o.style]);
+    expect(fingerprint(b)).toEqual(fingerprint(a));
+    expect(b.features.evolved.treeKey).toBe(a.features.evolved.treeKey);
+    // Another seed draws other feature subtrees from the same tree.
+    expect(new Set(c.tasks.outcomes.map((o) => o.lineage.subtreeKey))).not.toEqual(new Set(a.tasks.outcomes.map((o) => o.lineage.subtreeKey)));
+  });
 });
