@@ -6,8 +6,7 @@ import type { LlmUsage } from './types';
  * envelopes so the summary shows the real cause (e.g. "InvalidLlmOutput: select-features@1: ...").
  */
 export function failureReason(err: unknown): string {
-  let cause: unknown = err;
-  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
+  const cause = rootCause(err);
   if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
   if (cause instanceof TemporalFailure) return `${cause.name}: ${cause.message}`;
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
@@ -15,10 +14,16 @@ export function failureReason(err: unknown): string {
 
 /** LLM spend attached to a failure by the activity that spent it (see askParsed), if any. */
 export function failureUsage(err: unknown): LlmUsage | undefined {
-  let cause: unknown = err;
-  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
+  const cause = rootCause(err);
   const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as { usage?: LlmUsage } | undefined) : undefined;
   return detail?.usage;
+}
+
+/** The failure inside Temporal's ActivityFailure/ChildWorkflowFailure envelopes. */
+function rootCause(err: unknown): unknown {
+  let cause: unknown = err;
+  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
+  return cause;
 }
 
 /** The failure type alone, for counting reasons ("InvalidLlmOutput", "LlmUnavailable", ...). */

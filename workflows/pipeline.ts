@@ -180,7 +180,7 @@ async function runPipeline(
   // 6. Datasets: a new immutable version, appended to the named dataset's current one when configured.
   enter('exporting datasets');
   const parentManifestKey = config.dataset ? await local.readDatasetHead(config.dataset.name) : null;
-  summary.datasets = await local.exportDatasets({ runId, outcomesKeys, kept: [], configKey, ...(parentManifestKey ? { parentManifestKey } : {}) });
+  summary.datasets = await local.exportDatasets({ runId, outcomesKeys, configKey, ...(parentManifestKey ? { parentManifestKey } : {}) });
   if (config.dataset) await local.setDatasetHead({ name: config.dataset.name, manifestKey: summary.datasets.manifestKey });
 
   // 7. SFT then RL on the GPU queue.

@@ -197,7 +197,8 @@ export interface ExportDatasetsInput {
   runId: string;
   /** Blobs of TaskOutcome[] (one per batch); the kept ones become records, the others feed the data card. */
   outcomesKeys?: ArtifactKey[];
-  kept: TaskOutcome[];
+  /** Outcomes passed inline (small callers and tests); added to those read from outcomesKeys. */
+  kept?: TaskOutcome[];
   configKey: ArtifactKey;
   /** Earlier version to append to: its records are kept (same task IDs are replaced by this run's). */
   parentManifestKey?: ArtifactKey;

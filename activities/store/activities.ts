@@ -39,9 +39,11 @@ export function createStoreActivities({ store }: { store: ContentStore }) {
     async exportDatasets(input: ExportDatasetsInput): Promise<DatasetRefs> {
       // Outcomes of large runs arrive as blobs (one per batch), not through the workflow's history.
       const fromBlobs = (await Promise.all((input.outcomesKeys ?? []).map((k) => store.getJson<TaskOutcome[]>(k)))).flat();
-      const resolved: ExportDatasetsInput = fromBlobs.length
-        ? { ...input, kept: [...input.kept, ...fromBlobs.filter((o) => o.status === 'kept')], discarded: [...(input.discarded ?? []), ...fromBlobs.filter((o) => o.status !== 'kept')] }
-        : input;
+      const resolved = {
+        ...input,
+        kept: [...(input.kept ?? []), ...fromBlobs.filter((o) => o.status === 'kept')],
+        discarded: [...(input.discarded ?? []), ...fromBlobs.filter((o) => o.status !== 'kept')],
+      };
       const { manifestKey, manifest, added } = await writeDatasetVersion(store, resolved);
       const dir = `runs/${input.runId}/dataset`;
       const paths = {

@@ -81,7 +81,7 @@ export function toJsonl(rows: readonly unknown[]): string {
  */
 export async function writeDatasetVersion(
   store: ContentStore,
-  input: ExportDatasetsInput
+  input: ExportDatasetsInput & { kept: TaskOutcome[] }
 ): Promise<{ manifestKey: ArtifactKey; manifest: DatasetManifest; added: number }> {
   const { format, policy } = await exportOptions(store, input.configKey);
   const wrapper = solveWrapper(format.solvePrompt);
