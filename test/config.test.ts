@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeConfigError, endpointFor, PipelineConfigSchema } from '../workflows/config';
+import { describeConfigError, endpointFor, PipelineConfigSchema, solverPlan } from '../workflows/config';
 
 const minimal = { seedsPath: 'seeds.jsonl', llm: { baseURL: 'http://127.0.0.1:1/v1', model: 'm' }, tasks: { count: 2 } };
 
@@ -27,5 +27,30 @@ describe('pipeline config', () => {
     expect(message).toContain('llm.model');
     expect(message).toContain('solutions.candidates');
     expect(message).toContain('"typo"');
+  });
+
+  it('splits the m candidates over several solver models by share, deterministically, each inheriting the solver role', () => {
+    const parse = (solvers: unknown, candidates = 8) =>
+      PipelineConfigSchema.parse({
+        ...minimal,
+        llm: { ...minimal.llm, roles: { solver: { temperature: 0.6 } } },
+        solutions: { candidates, solvers },
+      });
+    const plan = (solvers: unknown, candidates?: number) => solverPlan(parse(solvers, candidates)).map((p) => [p.endpoint.model, p.candidates, p.endpoint.temperature]);
+    expect(plan(undefined)).toEqual([['m', 8, 0.6]]);
+    expect(plan([{ model: 'a' }, { model: 'b', temperature: 1 }])).toEqual([
+      ['a', 4, 0.6],
+      ['b', 4, 1],
+    ]);
+    // 8 × 1/3 = 2.67 each: the two largest remainders (ties → earlier solver) take the 2 left over.
+    expect(plan([{ model: 'a' }, { model: 'b' }, { model: 'c' }])).toEqual([
+      ['a', 3, 0.6],
+      ['b', 3, 0.6],
+      ['c', 2, 0.6],
+    ]);
+    // A share that rounds to nothing gets no request at all.
+    expect(plan([{ model: 'a', share: 10 }, { model: 'b', share: 1 }], 4)).toEqual([['a', 4, 0.6]]);
+    const bad = PipelineConfigSchema.safeParse({ ...minimal, solutions: { solvers: [{ model: 'a', share: 0 }] } });
+    expect(describeConfigError(bad.error!)).toContain('solutions.solvers.0.share');
   });
 });

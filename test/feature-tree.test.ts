@@ -36,6 +36,25 @@ describe('feature tree merge (paper §1.2)', () => {
     expect(cleaned).toEqual({ algorithm: { graph: ['bfs'] } });
   });
 
+  it('reads an empty list as "nothing found" in extraction answers, as a feature in evolution answers, never as a category', () => {
+    const answer = {
+      problem_domain: [],
+      mathematics: {},
+      algorithms: { graph_algorithms: [], sorting_algorithms: { 'radix sort': [] }, search_algorithms: ['binary search'] },
+      data_structures: ['Array'],
+    };
+    expect(cleanTree(answer, { emptyListIsFeature: false })).toEqual({
+      algorithms: { search_algorithms: ['binary search'] },
+      data_structures: ['Array'],
+    });
+    const evolved = cleanTree(answer);
+    expect(evolved).toEqual({
+      algorithms: { graph_algorithms: [], sorting_algorithms: { 'radix sort': [] }, search_algorithms: ['binary search'] },
+      data_structures: ['Array'],
+    });
+    expect(countLeaves(evolved)).toBe(4);
+  });
+
   it('counts leaves per category', () => {
     const tree: FeatureTree = { algorithm: { graph: ['bfs', 'dfs'], dp: { knapsack: [] } }, 'data structures': ['heap'] };
     expect(leavesPerCategory(tree)).toEqual({ algorithm: 3, 'data structures': 1 });

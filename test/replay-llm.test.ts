@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { functionProgram } from '../activities/sandbox/function-harness';
 import { loadReplayCorpus, type ReplayCorpus, type ReplayTask } from '../workers/replay-llm/corpus';
 import { ReplayLlmServer } from '../workers/replay-llm/server';
 
@@ -133,11 +134,22 @@ describe('replay provider through the openai client', () => {
   });
 
   it('write-statement answers {"question"} for the task whose integration strategy the prompt contains', async () => {
-    for (const task of corpus.tasks.filter((t) => t.selection)) {
+    for (const task of corpus.tasks.filter((t) => t.selection && !t.statement.fn_name)) {
       const user = `Write the problem.\n\nSelected features:\n${JSON.stringify(task.selection!.selected_features_tree)}\n\nIntegration strategy:\n${task.selection!.integration_strategy}`;
       const res = await ask(client, 'write-statement', user);
       expect(JSON.parse(res.choices[0]!.message.content ?? '')).toEqual({ question: task.statement.question });
     }
+  });
+
+  it('write-statement-function answers {"question", "fn_name", "starter_code"}, and each mode only for its own tasks', async () => {
+    const plan = (task: ReplayTask) => `Write the problem.\n\nIntegration strategy:\n${task.selection!.integration_strategy}`;
+    const fn = corpus.tasks.find((t) => t.statement.fn_name)!;
+    const res = await ask(client, 'write-statement-function', plan(fn));
+    expect(JSON.parse(res.choices[0]!.message.content ?? '')).toEqual(fn.statement);
+    // A run that drew the other I/O mode gets a rejected request naming the task, never a statement of the wrong kind.
+    expect((await rejection(ask(client, 'write-statement', plan(fn)))).message).toMatch(/calm-stretch was recorded with function I\/O only/);
+    const stdio = taskBy(corpus, 'kept');
+    expect((await rejection(ask(client, 'write-statement-function', plan(stdio)))).message).toMatch(/recorded with stdin\/stdout I\/O only/);
   });
 
   it('solve answers n choices, cycling through the candidates, each as reasoning plus one python block', async () => {
@@ -380,7 +392,14 @@ describe('replay corpus quality', () => {
 
   it('statements are Codeforces-style markdown and strategies are distinct one-liners', () => {
     const written = corpus.tasks.filter((t) => t.selection);
-    for (const task of written) {
+    for (const task of written.filter((t) => t.statement.fn_name)) {
+      // LeetCode style with function I/O: examples as call arguments, constraints last, starter code for the method.
+      const q = task.statement.question;
+      for (const part of ['Example 1', 'Input: ', 'Output: ', 'Constraints']) expect(q).toContain(part);
+      expect(task.statement.starter_code).toContain(`def ${task.statement.fn_name}(self`);
+      expect(q.split(/\s+/).length).toBeGreaterThan(200);
+    }
+    for (const task of written.filter((t) => !t.statement.fn_name)) {
       const q = task.statement.question;
       expect(q).toMatch(/^# \S/);
       for (const section of ['## Input', '## Output', '## Example']) expect(q).toContain(section);
@@ -411,7 +430,15 @@ describe('replay corpus quality', () => {
     const ordered = [...checked].sort((a, b) => Number(b.expect === 'no_labelled_tests') - Number(a.expect === 'no_labelled_tests'));
     const jobs = ordered.flatMap((task) =>
       task.candidates.flatMap((cand, c) =>
-        task.testInputs.map((input, t) => ({ task, c, t, code: cand.code, input, timeoutMs: task.expect === 'no_labelled_tests' ? 1000 : 2000 }))
+        task.testInputs.map((input, t) => ({
+          task,
+          c,
+          t,
+          // Function I/O candidates run inside the same harness the sandbox uses.
+          code: task.statement.fn_name ? functionProgram(cand.code, task.statement.fn_name) : cand.code,
+          input,
+          timeoutMs: task.expect === 'no_labelled_tests' ? 1000 : 2000,
+        }))
       )
     );
     const python = resolvePython();

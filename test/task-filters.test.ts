@@ -90,26 +90,43 @@ describe('task-level controls in a run', () => {
     }
   });
 
-  it('fan out as a tree: batches of tasks under the run, each task under its batch, outcomes stored per batch', async () => {
+  it('fan out as a tree: batches of tasks under the run, each task under its batch, outcomes stored per batch, continuing as new', async () => {
     const worker = await createOrchestratorWorker({ connection: h.connection, env: h.env });
     const workflowId = `tree-${Date.now()}`;
     const summary = (await withWorkers([worker], () =>
       h.client.workflow.execute('synthSmithPipeline', {
         taskQueue: h.env.taskQueues.orchestrator,
         workflowId,
-        args: [h.config({ tasks: { count: 5, batchSize: 2, concurrency: 4, minStatementTokens: 5000 }, training: { enabled: false } })],
+        args: [
+          h.config({
+            tasks: { count: 5, batchSize: 2, batchesPerRun: 2, concurrency: 4, minStatementTokens: 5000 },
+            features: { ...h.config().features, extractBatchSize: 2 },
+            training: { enabled: false },
+          }),
+        ],
       })
     )) as PipelineSummary;
     expect(summary.tasks.outcomesKeys).toHaveLength(3);
     expect(summary.tasks.outcomes.map((o) => o.index)).toEqual([0, 1, 2, 3, 4]);
     expect(summary.tasks.reasons).toEqual({ statement_filtered: 4, InvalidLlmOutput: 1 });
+    expect(summary.seeds).toMatchObject({ loaded: 3, extracted: 3 });
     const store = new ContentStore(h.env.dataDir);
     const stored = (await Promise.all(summary.tasks.outcomesKeys.map((k) => store.getJson<{ index: number }[]>(k)))).map((b) => b.map((o) => o.index));
     expect(stored).toEqual([[0, 1], [2, 3], [4]]);
-    // The run's history holds batches, not tasks: its size does not grow with the number of tasks.
-    const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
-    const children = (history.events ?? []).flatMap((e) => (e.startChildWorkflowExecutionInitiatedEventAttributes ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId] : []));
-    expect(children).toEqual([`${workflowId}/batch-0`, `${workflowId}/batch-1`, `${workflowId}/batch-2`]);
+    // Two batches per run: the pipeline continued as new once, and its second run started the third batch.
+    expect(summary.tasks.pipelineRuns).toBe(2);
+    const latest = await h.client.workflow.getHandle(workflowId).describe();
+    const firstRunId = latest.raw.workflowExecutionInfo?.firstRunId ?? '';
+    expect(firstRunId).not.toBe(latest.runId);
+    const first = h.client.workflow.getHandle(workflowId, firstRunId);
+    expect((await first.describe()).status.name).toBe('CONTINUED_AS_NEW');
+    const childIds = async (handle: ReturnType<typeof h.client.workflow.getHandle>) =>
+      ((await handle.fetchHistory()).events ?? []).flatMap((e) =>
+        e.startChildWorkflowExecutionInitiatedEventAttributes ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId] : []
+      );
+    // The runs' histories hold extraction ranges and batches, not seeds or tasks: they do not grow with the run.
+    expect(await childIds(first)).toEqual([`${workflowId}/extract-0`, `${workflowId}/extract-2`, `${workflowId}/batch-0`, `${workflowId}/batch-1`]);
+    expect(await childIds(h.client.workflow.getHandle(workflowId))).toEqual([`${workflowId}/batch-2`]);
     // Task IDs stay `<run>/task-<index>` whatever batch runs them.
     expect((await h.client.workflow.getHandle(`${workflowId}/task-3`).describe()).status.name).toBe('COMPLETED');
   });
@@ -128,5 +145,49 @@ describe('task-level controls in a run', () => {
     expect(b.features.evolved.treeKey).toBe(a.features.evolved.treeKey);
     // Another seed draws other feature subtrees from the same tree.
     expect(new Set(c.tasks.outcomes.map((o) => o.lineage.subtreeKey))).not.toEqual(new Set(a.tasks.outcomes.map((o) => o.lineage.subtreeKey)));
+  });
+
+  it('sample candidates from several solver models, pooled with the provenance of each candidate', async () => {
+    const orchestrator = await createOrchestratorWorker({ connection: h.connection, env: h.env });
+    const sandbox = await createSandboxWorker({ connection: h.connection, env: h.env });
+    const before = h.llm.requests.length;
+    const summary = (await withWorkers([orchestrator, sandbox], () =>
+      h.client.workflow.execute('synthSmithPipeline', {
+        taskQueue: h.env.taskQueues.orchestrator,
+        workflowId: `solvers-${Date.now()}`,
+        args: [
+          h.config({
+            solutions: { candidates: 4, solvers: [{ model: 'replay:solver-a', share: 3 }, { model: 'replay:solver-b', temperature: 0.2 }] },
+            training: { enabled: false },
+          }),
+        ],
+      })
+    )) as PipelineSummary;
+    // One request per solver per task that reached sampling: n = 3 from solver-a, n = 1 from solver-b.
+    const solves = h.llm.requests.slice(before).filter((r) => r.promptId === 'solve');
+    const reached = summary.tasks.outcomes.filter((o) => o.candidates).length;
+    expect(reached).toBeGreaterThan(0);
+    expect(solves.filter((r) => r.model === 'replay:solver-a').map((r) => r.n)).toEqual(Array(reached).fill(3));
+    expect(solves.filter((r) => r.model === 'replay:solver-b').map((r) => r.n)).toEqual(Array(reached).fill(1));
+    const store = new ContentStore(h.env.dataDir);
+    for (const o of summary.tasks.outcomes.filter((x) => x.candidates)) {
+      expect(o.candidates?.total).toBe(4);
+      const record = await store.getJson<{ candidates: { index: number; provenance: { model: string; temperature: number } }[]; solvers: { model: string; candidates: number }[] }>(
+        o.lineage.candidatesKey!
+      );
+      expect(record.candidates.map((c) => [c.index, c.provenance.model])).toEqual([
+        [0, 'replay:solver-a'],
+        [1, 'replay:solver-a'],
+        [2, 'replay:solver-a'],
+        [3, 'replay:solver-b'],
+      ]);
+      expect(record.candidates[3]?.provenance.temperature).toBe(0.2);
+      expect(record.solvers.map((x) => [x.model, x.candidates])).toEqual([
+        ['replay:solver-a', 3],
+        ['replay:solver-b', 1],
+      ]);
+    }
+    // The pooled candidates are executed and verified like one model's: tasks are still kept.
+    expect(summary.tasks.kept).toBeGreaterThan(0);
   });
 });

@@ -2,15 +2,21 @@ import * as path from 'node:path';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createEvalActivities, createEvalJudgeActivities } from '../activities/eval/activities';
 import { createFeatureActivities } from '../activities/features/activities';
+import { createSemanticDedupActivities } from '../activities/features/semantic-dedup';
 import { createOpenAiClientFactory, type LlmClientFactory } from '../activities/llm/client';
+import { createGeneratorActivities } from '../activities/llm/generator-activities';
+import { createCandidatePoolActivities } from '../activities/llm/candidate-pool';
 import { createTaskActivities } from '../activities/llm/task-activities';
+import { Semaphore } from '../activities/common/semaphore';
 import { createSandboxActivities } from '../activities/sandbox/activities';
 import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
+import { createGenerateInputsActivities } from '../activities/sandbox/generate-inputs';
 import type { Sandbox } from '../activities/sandbox/types';
 import { createStoreActivities } from '../activities/store/activities';
 import { ContentStore } from '../activities/store/content-store';
 import { createTrainingActivities } from '../activities/training/activities';
 import { createVerifyActivities } from '../activities/verify/activities';
+import { createQualityActivities } from '../activities/quality/activities';
 import { REPO_ROOT, type WorkerEnv } from './env';
 
 /** What a worker needs; tests override dependencies (LLM client, sandbox) and queues (via env). */
@@ -32,9 +38,14 @@ export function createOrchestratorWorker(deps: WorkerDeps & { clientFor?: LlmCli
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
       ...createFeatureActivities({ store, clientFor }),
+      // features.semanticDedup: runs the project's Python here, so orchestrator hosts need the venv when it is on.
+      ...createSemanticDedupActivities({ store, python: deps.env.python, trainerDir: path.join(REPO_ROOT, 'trainer') }),
       ...createTaskActivities({ store, clientFor }),
+      ...createGeneratorActivities({ store, clientFor }),
+      ...createCandidatePoolActivities({ store }),
       ...createStoreActivities({ store }),
       ...createVerifyActivities({ store }),
+      ...createQualityActivities({ store }),
       ...createEvalActivities({ store, clientFor }),
     },
     // Nondeterminism fails the run visibly instead of retrying the workflow task forever.
@@ -45,17 +56,23 @@ export function createOrchestratorWorker(deps: WorkerDeps & { clientFor?: LlmCli
 /** Untrusted code execution (the `synthsmith-sandbox` queue): one activity slot, `sandboxSlots` runs inside it. */
 export function createSandboxWorker(deps: WorkerDeps & { sandbox?: Sandbox }): Promise<Worker> {
   const store = ContentStore.open({ root: deps.env.dataDir, s3: deps.env.s3 });
+  const sandbox = deps.sandbox ?? createBwrapSandbox();
+  // One box per core across every activity of this worker, whatever mix of them runs at once.
+  const boxes = new Semaphore(deps.env.sandboxSlots);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.env.namespace,
     taskQueue: deps.env.taskQueues.sandbox,
     activities: {
-      ...createSandboxActivities({ store, sandbox: deps.sandbox ?? createBwrapSandbox(), concurrency: deps.env.sandboxSlots }),
-      // Evaluation samples, judged by the same engine (its own instance, made on first use; one activity runs at a time).
-      ...createEvalJudgeActivities({ store, sandbox: lazySandbox(deps.sandbox), concurrency: deps.env.sandboxSlots }),
+      ...createSandboxActivities({ store, sandbox, concurrency: deps.env.sandboxSlots, boxes }),
+      // Test generators and validators are untrusted LLM code too: same engine, same slots.
+      ...createGenerateInputsActivities({ store, sandbox, concurrency: deps.env.sandboxSlots, boxes }),
+      // Evaluation samples, judged by the same engine (its own instance, made on first use), holding every box permit.
+      ...createEvalJudgeActivities({ store, sandbox: lazySandbox(deps.sandbox), concurrency: deps.env.sandboxSlots, boxes }),
     },
-    // Parallelism lives inside the activity (one run per core); more activities at once would oversubscribe.
-    maxConcurrentActivityTaskExecutions: 1,
+    // Boxes are capped at one per core by a semaphore shared by the activities (activities/sandbox/activities.ts);
+    // a few activities at once let one task's store reads and writes overlap another's runs.
+    maxConcurrentActivityTaskExecutions: 4 * deps.env.sandboxSlots,
   });
 }
 

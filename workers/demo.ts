@@ -56,6 +56,7 @@ function printSummary(s: PipelineSummary): void {
     if (s.datasets.paths.dataCard) line('data card', s.datasets.paths.dataCard);
     line('manifest', s.datasets.paths.manifest);
   }
+  if (s.quality) line('quality report', `${s.quality.contaminated} contaminated, ${s.quality.nearDuplicates} near-duplicates removed  ${s.quality.reportPath}`);
   if (s.training?.sft) line('SFT checkpoint', `${s.training.sft.checkpointDir}  ${JSON.stringify(s.training.sft.metrics)}`);
   if (s.training?.rl) line('RL checkpoint', `${s.training.rl.checkpointDir}  ${JSON.stringify(s.training.rl.metrics)}`);
   if (s.training?.skipped) line('training', `skipped: ${s.training.skipped}`);

@@ -3,7 +3,11 @@
  * the workers. Usage: `tsx workers/judge-cli.ts [input.json]` (stdin when no path is given).
  *
  * Input:  {solutions: [{id, code, language?: "python" | "cpp"}], tests: [{input, output}], limits?, concurrency?,
- *          checker?: {kind: "exact" | "token"} | {kind: "float", absTolerance?, relTolerance?} | {kind: "testlib", code}}
+ *          checker?: {kind: "exact" | "token"} | {kind: "float", absTolerance?, relTolerance?} | {kind: "testlib", code},
+ *          fnName?: string}
+ *         fnName: function I/O (LeetCode-style) tests: each Python solution is a class Solution, each test input the
+ *         call's arguments (one JSON value per line) and each output the result as the harness prints it
+ *         (canonical JSON, activities/sandbox/function-harness.ts); RL records carry it as `fn_name`.
  * Output: {results: [{id, verdicts: [{verdict, wallMs, cpuMs, memoryKb, exitCode?, signal?, message?}], passed, total,
  *          compileError?}]}; verdict is AC, WA, TLE, MLE, RE, OLE or CE. New fields are optional and additive.
  *
@@ -13,6 +17,7 @@
 import { z } from 'zod';
 import { readJsonInput } from './json-cli';
 import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
+import { FN_NAME_RE, functionProgram } from '../activities/sandbox/function-harness';
 import { judgeSolutions } from '../activities/sandbox/judge';
 import { DEFAULT_LIMITS, type RunLimits } from '../activities/sandbox/types';
 
@@ -41,6 +46,10 @@ const InputSchema = z.strictObject({
     .optional(),
   concurrency: z.number().int().min(1).max(256).optional(),
   checker: CheckerSchema.optional(),
+  fnName: z.string().regex(FN_NAME_RE, { message: 'must be a Python identifier' }).optional(),
+}).refine((input) => input.fnName === undefined || input.solutions.every((s) => (s.language ?? 'python') === 'python'), {
+  message: 'fnName (function I/O) needs Python solutions',
+  path: ['fnName'],
 });
 
 async function run(): Promise<void> {
@@ -49,7 +58,9 @@ async function run(): Promise<void> {
   const limits: RunLimits = { ...DEFAULT_LIMITS, ...input.limits };
   const sandbox = createBwrapSandbox();
   try {
-    const results = await judgeSolutions(sandbox, input.solutions, input.tests, limits, {
+    const { fnName } = input;
+    const solutions = fnName === undefined ? input.solutions : input.solutions.map((s) => ({ ...s, code: functionProgram(s.code, fnName) }));
+    const results = await judgeSolutions(sandbox, solutions, input.tests, limits, {
       concurrency: input.concurrency,
       checker: input.checker,
     });

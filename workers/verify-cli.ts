@@ -4,7 +4,8 @@
  * decision with its explanation, as JSON. Usage: `npm run verify -- [input.json]` (stdin when no path is given).
  *
  * Input: {"tests": [{"input": "..."}], "solutions": [{"id": "a", "code": "...", "language": "python"|"cpp"}],
- *         "seed"?: 42, "taskId"?: "cli", "policy"?: {...VerificationPolicy}, "limits"?: {...}, "concurrency"?: n}
+ *         "seed"?: 42, "taskId"?: "cli", "policy"?: {...VerificationPolicy}, "limits"?: {...}, "concurrency"?: n,
+ *         "fnName"?: "method"}  (function I/O: Python `class Solution`s, inputs one JSON argument per line)
  * Test outputs, if given, are ignored: labels come from the candidates' votes, as in the pipeline.
  *
  * Exit codes: 0 printed (kept or discarded); 2 unreadable or invalid input (the message names the field);
@@ -14,6 +15,7 @@ import { cpus } from 'node:os';
 import { z } from 'zod';
 import { readJsonInput } from './json-cli';
 import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
+import { FN_NAME_RE, functionProgram } from '../activities/sandbox/function-harness';
 import { DEFAULT_LIMITS, type RunLimits } from '../activities/sandbox/types';
 import { dualVerify } from '../activities/verify/dual-verify';
 import { executeMatrix } from '../activities/verify/execute';
@@ -35,6 +37,10 @@ const InputSchema = z.strictObject({
     .partial()
     .optional(),
   concurrency: z.number().int().min(1).max(256).optional(),
+  fnName: z.string().regex(FN_NAME_RE, { message: 'must be a Python identifier' }).optional(),
+}).refine((input) => input.fnName === undefined || input.solutions.every((s) => s.language === 'python'), {
+  message: 'fnName (function I/O) needs Python solutions',
+  path: ['fnName'],
 });
 
 async function run(): Promise<void> {
@@ -44,7 +50,9 @@ async function run(): Promise<void> {
   const sandbox = createBwrapSandbox();
   try {
     const inputs = input.tests.map((t) => t.input);
-    const rows = await executeMatrix(sandbox, input.solutions, inputs, limits, input.concurrency ?? Math.max(1, cpus().length));
+    const { fnName } = input;
+    const solutions = fnName === undefined ? input.solutions : input.solutions.map((s) => ({ ...s, code: functionProgram(s.code, fnName) }));
+    const rows = await executeMatrix(sandbox, solutions, inputs, limits, input.concurrency ?? Math.max(1, cpus().length));
     const cells = rows.map((r) => r.cells);
     const result = dualVerify({ cells, inputs, seed: input.seed, label: input.taskId, policy: input.policy });
     const verdicts = verdictsAgainstLabels(cells, result);

@@ -5,8 +5,12 @@
 import type { Duration } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
 import type { createFeatureActivities } from '../activities/features/activities';
+import type { createGeneratorActivities } from '../activities/llm/generator-activities';
+import type { createCandidatePoolActivities } from '../activities/llm/candidate-pool';
 import type { createTaskActivities } from '../activities/llm/task-activities';
+import type { createQualityActivities } from '../activities/quality/activities';
 import type { createSandboxActivities } from '../activities/sandbox/activities';
+import type { createGenerateInputsActivities } from '../activities/sandbox/generate-inputs';
 import type { createStoreActivities } from '../activities/store/activities';
 import type { createTrainingActivities } from '../activities/training/activities';
 import type { createVerifyActivities } from '../activities/verify/activities';
@@ -16,7 +20,9 @@ import type { PipelineConfig } from './config';
 const NON_RETRYABLE = ['InvalidConfig', 'InvalidInput', 'InvalidLlmOutput', 'LlmRequestRejected'];
 
 type FeatureActivities = ReturnType<typeof createFeatureActivities>;
-type LlmActivities = Pick<FeatureActivities, 'extractFeatures' | 'evolveFeatureTree'> & ReturnType<typeof createTaskActivities>;
+type LlmActivities = Pick<FeatureActivities, 'extractFeatures' | 'evolveFeatureTree'> &
+  ReturnType<typeof createTaskActivities> &
+  ReturnType<typeof createGeneratorActivities>;
 
 /**
  * LLM calls: 429/5xx/timeouts retry with exponential backoff (or the endpoint's Retry-After, passed as
@@ -32,9 +38,20 @@ export const llm = proxyActivities<LlmActivities>({
 export const local = proxyActivities<
   Pick<FeatureActivities, 'mergeFeatureTrees' | 'sampleFeatureSubtrees'> &
     ReturnType<typeof createStoreActivities> &
-    ReturnType<typeof createVerifyActivities>
+    ReturnType<typeof createVerifyActivities> &
+    ReturnType<typeof createCandidatePoolActivities>
 >({
   startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/**
+ * Decontamination and near-duplicate removal: CPU work on the orchestrator over many blobs. The run-wide dedup
+ * can take minutes at 200k tasks, so it heartbeats instead of having a short start-to-close limit.
+ */
+export const quality = proxyActivities<ReturnType<typeof createQualityActivities>>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
@@ -44,7 +61,7 @@ export const local = proxyActivities<
  * another sandbox worker fixes.
  */
 export function sandbox(config: PipelineConfig) {
-  return proxyActivities<ReturnType<typeof createSandboxActivities>>({
+  return proxyActivities<ReturnType<typeof createSandboxActivities> & ReturnType<typeof createGenerateInputsActivities>>({
     taskQueue: config.taskQueues.sandbox,
     startToCloseTimeout: '1 hour',
     heartbeatTimeout: config.sandbox.heartbeatTimeout as Duration,

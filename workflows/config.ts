@@ -115,7 +115,7 @@ export const DatasetFormatSchema = z
   .object({
     solvePrompt: z
       .object({
-        /** User turn; `{statement}` is replaced by the task statement. Default: the solve prompt the candidates saw. */
+        /** User turn; `{statement}` is replaced by the task statement (plus its starter code, for function I/O tasks). Default: the solve prompt the candidates saw. */
         template: z.string().includes('{statement}', { message: 'must contain {statement}' }).optional(),
         /** Optional system turn put first in every SFT conversation and RL prompt. */
         system: z.string().min(1).optional(),
@@ -161,7 +161,22 @@ export const PipelineConfigSchema = z
             [4, 3, 2],
           ]),
         minLeaves: z.number().int().positive().default(25),
+        /** Seeds per extraction child workflow (its history holds ~3 events per seed). */
+        extractBatchSize: z.number().int().min(1).max(1000).default(500),
         maxDepth: z.number().int().positive().max(32).default(8),
+        /**
+         * Beyond the paper (its merge drops exact duplicates only): after evolution, merge features of one
+         * top-level category whose all-MiniLM-L6-v2 embeddings reach `threshold` cosine similarity (first kept).
+         * Runs the project's Python on the orchestrator workers, so it is off unless their hosts have the venv.
+         */
+        semanticDedup: z
+          .object({
+            enabled: z.boolean().default(false),
+            /** Measured on competitive-programming feature names: see README "Feature categories and de-duplication". */
+            threshold: z.number().gt(0).max(1).default(0.9),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -174,22 +189,113 @@ export const PipelineConfigSchema = z
           .strict()
           .refine((w) => w.codeforces + w.leetcode + w.atcoder > 0, { message: 'at least one weight must be > 0' })
           .default({ codeforces: 0.7, leetcode: 0.15, atcoder: 0.15 }),
+        /**
+         * How LeetCode-style tasks take input. 'function' is the paper's: starter code with a method signature,
+         * tests as JSON arguments, candidates run as `Solution().<fn_name>(*args)`. 'stdio' (the default, what
+         * every run did before this option) writes them in LeetCode's tone but reading stdin like the others.
+         */
+        leetcodeIo: z.enum(['function', 'stdio']).default('stdio'),
         /** Statements estimated shorter than this are dropped (paper: 200 tokens). */
         minStatementTokens: z.number().int().min(0).default(200),
         /** Drop statements that name the algorithm/data structure or state the intended complexity. */
         hintFilter: z.boolean().default(true),
         /** Tasks per batch workflow (the middle level of the fan-out tree); each batch's history stays small. */
         batchSize: z.number().int().min(1).max(1000).default(500),
+        /**
+         * Batches one pipeline run starts before it continues as new, carrying its totals: ~40 history events
+         * per batch (child events plus progress signals), so the default keeps a run near 4k events.
+         */
+        batchesPerRun: z.number().int().min(1).max(1000).default(100),
         /** Tasks synthesized at once (child workflows in flight). */
         concurrency: z.number().int().positive().max(500).default(8),
+        /**
+         * Decontamination against a benchmark (activities/quality/contamination.ts): right after a statement
+         * passes the filters, before any candidate is sampled, a task whose statement shares at least
+         * `threshold` of its distinct word `ngram`-grams with one benchmark problem is discarded as `contaminated`.
+         * 13-grams are the usual decontamination unit; 0.5 flags copies with light edits while shared boilerplate
+         * ("the first line contains an integer n") stays far below it. Off when unset.
+         */
+        decontamination: z
+          .object({
+            /** JSONL readable by the orchestrator workers: LiveCodeBench records (question_id, question_content) or {"id", "text"}. */
+            benchmarkPath: z.string().min(1),
+            ngram: z.number().int().min(3).max(50).default(13),
+            threshold: z.number().gt(0).max(1).default(0.5),
+          })
+          .strict()
+          .optional(),
+        /**
+         * Near-duplicate removal across the run's kept tasks, before export (activities/quality/near-duplicates.ts):
+         * a task whose statement has an estimated Jaccard similarity of word `ngram`-gram shingles of at least
+         * `threshold` with a task kept at a lower index is discarded as `near_duplicate`. 5-word shingles and 0.7
+         * are the common web-text dedup setting (e.g. datatrove's MinHash); identical statements always go.
+         */
+        nearDuplicates: z
+          .object({
+            enabled: z.boolean().default(true),
+            ngram: z.number().int().min(1).max(20).default(5),
+            threshold: z.number().gt(0).max(1).default(0.7),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict(),
     solutions: z
-      .object({ candidates: z.number().int().min(1).max(64).default(8) })
+      .object({
+        /** m: candidates sampled per task (paper: 8), across all solvers. */
+        candidates: z.number().int().min(1).max(64).default(8),
+        /** Candidates whose answer (reasoning + code) is estimated longer than this are invalid (paper: 25k tokens). */
+        maxAnswerTokens: z.number().int().positive().default(25_000),
+        /** Language of the candidates (a solver may override it): Python is parsed with `ast`, C++ compiled by the judge. */
+        language: z.enum(['python', 'cpp']).default('python'),
+        /**
+         * Several solver models: each an override of the `solver` role (e.g. another model or endpoint) with a
+         * share of the m candidates (largest remainder; a solver whose share rounds to 0 gets none). Votes then
+         * mix models, which makes a shared mistake less likely to win a label. Unset: the `solver` role alone.
+         */
+        solvers: z
+          .array(LlmOverrideSchema.extend({ share: z.number().positive().default(1), language: z.enum(['python', 'cpp']).optional() }).strict())
+          .min(1)
+          .max(16)
+          .optional(),
+      })
       .strict()
       .prefault({}),
     tests: z
-      .object({ count: z.number().int().min(2).max(200).default(15) })
+      .object({
+        /** Inputs the prompted method asks for (paper: 15). */
+        count: z.number().int().min(2).max(200).default(15),
+        /**
+         * How inputs are made (paper §4): `prompted` (an LLM lists `count` inputs), `generator` (an LLM writes a
+         * CYaRon/Python generator, run in the sandbox once per scale with a fixed seed), or both: their union,
+         * deduplicated, at most `count` + scales × `generator.perScaleLimit` inputs.
+         */
+        methods: z
+          .array(z.enum(['prompted', 'generator']))
+          .min(1)
+          .refine((m) => new Set(m).size === m.length, { message: 'list each method once' })
+          .default(['prompted']),
+        generator: z
+          .object({
+            /** `--seed` passed to the generator; the run's seed when unset. */
+            seed: z.number().int().nonnegative().optional(),
+            /** `--scale` values, one sandbox run each; a scale whose run crashes loses only its own inputs. */
+            scales: z
+              .array(z.enum(['small', 'medium', 'large']))
+              .min(1)
+              .refine((s) => new Set(s).size === s.length, { message: 'list each scale once' })
+              .default(['small', 'medium', 'large']),
+            /** Inputs kept per scale, after empty, oversized, duplicate and rejected ones are dropped. */
+            perScaleLimit: z.number().int().min(1).max(100).default(10),
+            /** CPU limit of one generator run (all of one scale's files). */
+            timeLimitMs: z.number().int().positive().max(120_000).default(10_000),
+            memoryMb: z.number().int().min(64).max(16_384).default(1024),
+          })
+          .strict()
+          .prefault({}),
+        /** An LLM-written validator program checks every input against the statement; rejected inputs are dropped. */
+        validator: z.boolean().default(false),
+      })
       .strict()
       .prefault({}),
     sandbox: z
@@ -271,6 +377,26 @@ export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
 export function endpointFor(config: PipelineConfig, role: LlmRole): LlmEndpoint {
   const { roles, ...base } = config.llm;
   return { ...base, ...stripUndefined(roles[role] ?? {}) };
+}
+
+/**
+ * The candidates each solver samples: `solutions.candidates` split over `solutions.solvers` by share, largest
+ * remainder first (ties to the earlier solver), so the split is deterministic and sums to m.
+ */
+export function solverPlan(config: PipelineConfig): { endpoint: LlmEndpoint; candidates: number; language: 'python' | 'cpp' }[] {
+  const base = endpointFor(config, 'solver');
+  const m = config.solutions.candidates;
+  const solvers = config.solutions.solvers;
+  if (!solvers) return [{ endpoint: base, candidates: m, language: config.solutions.language }];
+  const total = solvers.reduce((n, s) => n + s.share, 0);
+  const exact = solvers.map((s) => (m * s.share) / total);
+  const counts = exact.map(Math.floor);
+  const order = exact.map((e, i) => ({ i, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  const left = m - counts.reduce((n, c) => n + c, 0);
+  for (let k = 0; k < left; k++) counts[order[k]!.i]! += 1;
+  return solvers.flatMap(({ share: _share, language, ...override }, i) =>
+    counts[i] ? [{ endpoint: { ...base, ...stripUndefined(override) }, candidates: counts[i], language: language ?? config.solutions.language }] : []
+  );
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

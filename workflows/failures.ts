@@ -20,7 +20,7 @@ export function failureUsage(err: unknown): LlmUsage | undefined {
 }
 
 /** The failure inside Temporal's ActivityFailure/ChildWorkflowFailure envelopes. */
-function rootCause(err: unknown): unknown {
+export function rootCause(err: unknown): unknown {
   let cause: unknown = err;
   while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
   return cause;

@@ -19,7 +19,7 @@ const INLINE_OUTCOMES = 200;
  */
 export async function synthesizeBatch(input: SynthesizeBatchInput): Promise<SynthesizeBatchResult> {
   const { config, runId, firstIndex, batch } = input;
-  const subtreeKeys = (await local.loadJson(input.chunkKey)) as string[];
+  const subtreeKeys = await local.loadChunk({ chunksKey: input.chunksKey, index: batch });
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   const progress: BatchProgress = { batch, finished: 0, kept: 0, discarded: 0, failed: 0 };
   const reportEvery = Math.max(1, Math.ceil(subtreeKeys.length / 10));

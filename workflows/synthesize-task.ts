@@ -2,6 +2,9 @@ import { isCancellation } from '@temporalio/workflow';
 import { endpointFor } from './config';
 import { llm, local, sandbox } from './activity-proxies';
 import { failureReason, failureUsage } from './failures';
+import { contaminationOf } from './quality';
+import { makeTestInputs } from './task-tests';
+import { sampleCandidates } from './sample-candidates';
 import { addUsage, NO_USAGE } from './usage';
 import type { SynthesizeTaskInput, TaskOutcome } from './types';
 
@@ -31,27 +34,36 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
         styleWeights: config.tasks.styleWeights,
         endpoint: endpointFor(config, 'taskWriter'),
         filters: { minTokens: config.tasks.minStatementTokens, hintFilter: config.tasks.hintFilter },
+        leetcodeIo: config.tasks.leetcodeIo,
       },
     ]);
     Object.assign(outcome, { taskId: statement.taskId, style: statement.style, usage: addUsage(outcome.usage ?? NO_USAGE, statement.usage) });
     outcome.lineage.statementKey = statement.statementKey;
     if (statement.rejected) return { ...outcome, status: 'discarded', reason: 'statement_filtered', detail: statement.rejected };
+    // Before any candidate or test is paid for.
+    const contaminated = await contaminationOf(config, statement.statementKey, as);
+    if (contaminated) return { ...outcome, status: 'discarded', reason: 'contaminated', detail: contaminated };
 
     outcome.stage = 'solutions';
-    const [solutions, tests] = await Promise.all([
-      llm.generateSolutions.executeWithOptions(as(`${config.solutions.candidates} candidate solutions`), [
-        { statementKey: statement.statementKey, candidates: config.solutions.candidates, endpoint: endpointFor(config, 'solver') },
-      ]),
-      llm.generateTestInputs.executeWithOptions(as(`${config.tests.count} test inputs`), [
-        { statementKey: statement.statementKey, count: config.tests.count, endpoint: endpointFor(config, 'testWriter') },
-      ]),
+    // allSettled, not all: when one side fails, the other's answer is still paid for and its usage must count
+    // (with Promise.all the task would end while that request is in flight and its spend would be lost).
+    const [solved, made] = await Promise.allSettled([
+      sampleCandidates(config, statement.statementKey, as),
+      // Prompted and/or generator inputs (config.tests.methods), validated when configured.
+      makeTestInputs(config, statement.statementKey, as),
     ]);
+    for (const r of [solved, made]) if (r.status === 'fulfilled') outcome.usage = addUsage(outcome.usage ?? NO_USAGE, r.value.usage);
+    if (solved.status === 'rejected') throw solved.reason;
+    if (made.status === 'rejected') throw made.reason;
+    const [solutions, tests] = [solved.value, made.value];
     Object.assign(outcome.lineage, { candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey });
     outcome.candidates = { total: solutions.total, valid: solutions.valid };
-    outcome.usage = addUsage(addUsage(outcome.usage ?? NO_USAGE, solutions.usage), tests.usage);
     outcome.tests = { total: tests.total, labelled: 0 };
     if (solutions.valid === 0) {
       return { ...outcome, status: 'discarded', reason: 'no_valid_candidates' };
+    }
+    if (tests.total === 0) {
+      return { ...outcome, stage: 'tests', status: 'discarded', reason: 'no_test_inputs', ...(tests.summary ? { detail: tests.summary } : {}) };
     }
 
     outcome.stage = 'execute';

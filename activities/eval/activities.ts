@@ -6,6 +6,7 @@ import { classifyLlmError } from '../llm/chat';
 import type { LlmClientFactory } from '../llm/client';
 import { pythonSyntaxErrors } from '../llm/python-syntax';
 import { judgeSolutions } from '../sandbox/judge';
+import type { Semaphore } from '../common/semaphore';
 import { DEFAULT_LIMITS, type Sandbox } from '../sandbox/types';
 import type { ContentStore } from '../store/content-store';
 import { extractCode, judgeJob, sampleOutcome } from './harness';
@@ -133,7 +134,18 @@ export function createEvalActivities({ store, clientFor }: { store: ContentStore
  * Sandbox side: runs every sample of one problem on every test. Samples without a python block or whose code
  * does not parse are classified without running (the reward's rule); the rest go to the judge in one batch.
  */
-export function createEvalJudgeActivities({ store, sandbox, concurrency }: { store: ContentStore; sandbox: () => Sandbox; concurrency: number }) {
+export function createEvalJudgeActivities({
+  store,
+  sandbox,
+  concurrency,
+  boxes,
+}: {
+  store: ContentStore;
+  sandbox: () => Sandbox;
+  concurrency: number;
+  /** The worker's box permits: a judge batch spreads over `concurrency` boxes, so it takes that many. */
+  boxes?: Semaphore;
+}) {
   return {
     async judgeEvalSamples(input: JudgeEvalSamplesInput): Promise<JudgeEvalSamplesResult> {
       const [problem, record] = await Promise.all([
@@ -149,10 +161,11 @@ export function createEvalJudgeActivities({ store, sandbox, concurrency }: { sto
       // One job per sample: functional problems wrap each sample's code in the driver, so programs differ.
       for (const i of runnable) {
         const job = judgeJob(problem, codes[i]!);
+        const release = boxes ? await boxes.acquire(cancellationSignal(), Math.min(concurrency, boxes.permits)) : () => undefined;
         const [result] = await judgeSolutions(sandbox(), [{ id: String(i), code: job.code }], job.tests, limits, {
           concurrency,
           signal: cancellationSignal(),
-        });
+        }).finally(release);
         const verdicts = result!.verdicts.map((v) => v.verdict);
         outcomes[i] = sampleOutcome(verdicts);
         details.push({ sample: i, verdicts });

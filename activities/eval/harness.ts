@@ -1,43 +1,20 @@
 /**
  * What runs in the sandbox for one evaluation sample. stdin problems run the model's program as is. Functional
- * (LeetCode-style) problems run the model's `class Solution` followed by a small driver that reads the call's
- * arguments and the expected value from stdin, calls the method and prints PASS or FAIL: comparing in Python
- * (after a JSON round trip, as LiveCodeBench does, so tuples equal lists) avoids re-implementing Python
- * equality (1 == 1.0, dict order) on the TypeScript side.
+ * (LeetCode-style) problems load the model's `class Solution` through the shared function harness (same module
+ * loading and argument convention as synthesis, activities/sandbox/function-harness.ts), then call the method and
+ * print PASS or FAIL: comparing in Python (after a JSON round trip, as LiveCodeBench does, so tuples equal lists)
+ * avoids re-implementing Python equality (1 == 1.0, dict order) on the TypeScript side.
  */
+import { loadSolutionPython } from '../sandbox/function-harness';
 import type { EvalProblem, SampleOutcome } from './types';
 
-/** Imports LiveCodeBench prepends to functional solutions (LeetCode's environment has them preloaded). */
-const FUNCTIONAL_PRELUDE = [
-  'from typing import *',
-  'from collections import *',
-  'from functools import *',
-  'from itertools import *',
-  'from heapq import *',
-  'from bisect import *',
-  'import math, string, re, sys',
-  'sys.setrecursionlimit(1 << 25)',
-  '',
-].join('\n');
-
-/** The driver: the method's own prints go to stderr, so only the verdict line reaches stdout. */
+/** The driver: stdin holds {input, output}; the method's own prints already go to stderr. */
 function functionalDriver(funcName: string): string {
   return [
-    '',
-    '',
-    'def __synthsmith_main():',
-    '    import json as _json, sys as _sys',
-    '    _case = _json.loads(_sys.stdin.read())',
-    '    _args = [_json.loads(line) for line in _case["input"].split("\\n") if line.strip()]',
-    '    _out, _sys.stdout = _sys.stdout, _sys.stderr',
-    `    _got = getattr(Solution(), ${JSON.stringify(funcName)})(*_args)`,
-    '    _sys.stdout = _out',
-    '    _got = _json.loads(_json.dumps(_got))',
-    '    _want = _json.loads(_case["output"])',
-    '    print("PASS" if _got == _want else "FAIL " + _json.dumps(_got)[:200])',
-    '',
-    '',
-    '__synthsmith_main()',
+    '_case = _json.loads(_stdin)',
+    `_got = _json.loads(_json.dumps(_call(${JSON.stringify(funcName)}, _case["input"])))`,
+    '_want = _json.loads(_case["output"])',
+    '_stdout.write(("PASS" if _got == _want else "FAIL " + _json.dumps(_got)[:200]) + "\\n")',
     '',
   ].join('\n');
 }
@@ -48,7 +25,7 @@ export const FUNCTIONAL_PASS = 'PASS';
 export function judgeJob(problem: EvalProblem, code: string): { code: string; tests: { input: string; output: string }[] } {
   if (problem.mode === 'stdin') return { code, tests: problem.tests };
   return {
-    code: FUNCTIONAL_PRELUDE + code + functionalDriver(problem.funcName ?? 'solve'),
+    code: `${loadSolutionPython(code)}\n${functionalDriver(problem.funcName ?? 'solve')}`,
     tests: problem.tests.map((t) => ({ input: JSON.stringify({ input: t.input, output: t.output }), output: FUNCTIONAL_PASS })),
   };
 }

@@ -10,6 +10,7 @@ import type {
   SampleSubtreesInput,
   SampleSubtreesResult,
 } from '../../workflows/types';
+import { mapLimit } from '../common/map-limit';
 import { rngFor } from '../common/rng';
 import { askParsed, LLM_FAILURE } from '../llm/chat';
 import { addUsage, NO_USAGE } from '../llm/usage';
@@ -49,7 +50,7 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
       const seed = seeds[index];
       if (!seed) throw ApplicationFailure.nonRetryable(`no seed at index ${index}`, 'InvalidInput');
       const { value, usage } = await askParsed(clientFor, endpoint, extractFeaturesPrompt, seed, (text) => {
-        const tree = cleanTree(jsonBetweenMarkers(text));
+        const tree = cleanTree(jsonBetweenMarkers(text), { emptyListIsFeature: false });
         if (countLeaves(tree) === 0) throw new Error('the JSON holds no features (lists of strings)');
         return tree;
       }, { signal: cancellationSignal() });
@@ -82,7 +83,12 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
             input.endpoint,
             evolveFeaturesPrompt,
             { subtree: JSON.stringify(subtree, null, 2) },
-            (text) => cleanTree(jsonBetweenMarkers(text)),
+            (text) => {
+              // An answer of the wrong shape (prose in the JSON, no lists of strings) adds nothing: not a success.
+              const evolved = cleanTree(jsonBetweenMarkers(text));
+              if (countLeaves(evolved) === 0) throw new Error('the JSON holds no features (lists of strings)');
+              return evolved;
+            },
             { signal: cancellationSignal() }
           );
           tree = mergeTrees(tree, value);
@@ -91,6 +97,8 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
         } catch (err) {
           // One unusable evolution answer costs that round, not the run: the tree stays as it was.
           if (!(err instanceof ApplicationFailure && err.type === LLM_FAILURE.invalidOutput)) throw err;
+          // The failed round's spend still counts (askParsed attaches it to the failure).
+          usage = addUsage(usage, (err.details?.[0] as { usage?: LlmUsage } | undefined)?.usage);
           failures.push(`round ${round}: ${err.message}`);
           log.warn('evolution round skipped', { round, reason: err.message });
         }
@@ -114,11 +122,13 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
         maxDepth: input.maxDepth,
         rng: rngFor(input.seed, 'subtrees'),
       });
-      const subtreeKeys = await Promise.all(subtrees.map((s) => store.putJson(s)));
+      // Bounded: millions of concurrent writes would exhaust file descriptors (or S3 connections).
+      const subtreeKeys = await mapLimit(subtrees, 32, (s) => store.putJson(s));
       const chunkKeys: string[] = [];
       for (let i = 0; i < subtreeKeys.length; i += input.chunkSize) chunkKeys.push(await store.putJson(subtreeKeys.slice(i, i + input.chunkSize)));
       return {
-        chunkKeys,
+        chunksKey: await store.putJson(chunkKeys),
+        chunkCount: chunkKeys.length,
         count: subtreeKeys.length,
         ...(subtrees.length < input.count
           ? { shortfall: `only ${subtrees.length} distinct subtrees with ≥${input.minLeaves} leaves in ${attempts} draws` }

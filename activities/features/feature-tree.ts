@@ -15,8 +15,12 @@ const LANGUAGE_KEYS = new Set(['programming language', 'programming_language']);
 /**
  * Keeps only tree-shaped content from an LLM answer: objects and string lists. Free-text keys, scalars and
  * non-string list items are dropped rather than failing the seed, as the paper's merge does.
+ *
+ * An empty list is a feature with no sub-features in an evolution answer ("radix sort": []), but in an
+ * extraction answer it means "nothing found" (the extraction prompt asks for [] then), so extraction passes
+ * emptyListIsFeature: false. A top-level key is a category, never a feature: an empty one is always dropped.
  */
-export function cleanTree(value: unknown): FeatureTree {
+export function cleanTree(value: unknown, opts: { emptyListIsFeature?: boolean } = {}, depth = 0): FeatureTree {
   const out: FeatureTree = {};
   if (!value || typeof value !== 'object' || Array.isArray(value)) return out;
   for (const [rawKey, child] of Object.entries(value as Record<string, unknown>)) {
@@ -24,9 +28,9 @@ export function cleanTree(value: unknown): FeatureTree {
     if (!key || FREE_TEXT_KEYS.has(key.toLowerCase())) continue;
     if (Array.isArray(child)) {
       const leaves = dedupe(child.filter((x): x is string => typeof x === 'string').map((s) => s.trim()).filter(Boolean));
-      out[key] = leaves;
+      if (leaves.length || (depth > 0 && opts.emptyListIsFeature !== false)) out[key] = leaves;
     } else if (child && typeof child === 'object') {
-      const sub = cleanTree(child);
+      const sub = cleanTree(child, opts, depth + 1);
       if (Object.keys(sub).length) out[key] = sub;
     }
   }

@@ -7,6 +7,7 @@ import { acquireEndpoint } from './limiter';
 import { addUsage, NO_USAGE, priceUsage } from './usage';
 import type { LlmUsage } from '../../workflows/types';
 import { promptHeader, promptTag, type Prompt } from './prompt';
+import { proseRefusal, refusalReason, structuredRefusal } from './refusal';
 
 /** Failure types; the workflow's retry policies list the non-retryable ones. */
 export const LLM_FAILURE = {
@@ -24,7 +25,8 @@ export interface ChatOptions {
 }
 
 export interface ChatAnswer {
-  choices: { text: string; truncated: boolean }[];
+  /** `refusal`: the model declined (OpenAI's `message.refusal` or a content-filter stop); `text` is then usually empty. */
+  choices: { text: string; truncated: boolean; refusal?: string }[];
   usage: { promptTokens: number; completionTokens: number };
 }
 
@@ -72,7 +74,12 @@ export async function chat(
         // Reasoning models served by vLLM/SGLang/DeepSeek return the chain of thought separately.
         const reasoning = (c.message as { reasoning_content?: string }).reasoning_content;
         const content = c.message.content ?? '';
-        return { text: reasoning ? `<think>${reasoning}</think>\n${content}` : content, truncated: c.finish_reason === 'length' };
+        const refusal = structuredRefusal(c.message, c.finish_reason);
+        return {
+          text: reasoning ? `<think>${reasoning}</think>\n${content}` : content,
+          truncated: c.finish_reason === 'length',
+          ...(refusal ? { refusal } : {}),
+        };
       }),
       usage,
     };
@@ -88,8 +95,13 @@ export async function chat(
 
 export function classifyLlmError(err: unknown, endpoint: LlmEndpoint): unknown {
   if (err instanceof OpenAI.APIUserAbortError) return err;
-  if (!(err instanceof OpenAI.APIError)) return err;
   const where = `${endpoint.baseURL} (model ${endpoint.model})`;
+  // The client parses a 200's body itself: an HTML error page from a proxy surfaces as a bare SyntaxError,
+  // which would otherwise read like the model's own JSON being invalid.
+  if (err instanceof SyntaxError) {
+    return ApplicationFailure.create({ type: LLM_FAILURE.unavailable, message: `LLM endpoint ${where} sent a response body that is not JSON: ${err.message}` });
+  }
+  if (!(err instanceof OpenAI.APIError)) return err;
   const status = err.status;
   if (status === undefined || status === 408 || status === 409 || status === 429 || status >= 500) {
     const delayMs = retryAfterMs(err.headers);
@@ -124,7 +136,8 @@ export async function askParsed<A, T>(
   endpoint: LlmEndpoint,
   prompt: Prompt<A>,
   args: A,
-  parse: (text: string) => T,
+  /** May be async (e.g. a syntax check in a child process); its error message is what the repair turn shows. */
+  parse: (text: string) => T | Promise<T>,
   opts: { maxRepairs?: number; signal?: AbortSignal } = {}
 ): Promise<{ value: T; attempts: number; usage: LlmUsage }> {
   const messages: Message[] = [
@@ -140,12 +153,14 @@ export async function askParsed<A, T>(
     const choice = answer.choices[0];
     const text = choice?.text ?? '';
     try {
+      if (choice?.refusal) throw new Error(refusalReason(choice.refusal));
       if (choice?.truncated) throw new Error('the answer was cut off by the token limit; answer more briefly');
-      return { value: parse(text), attempts: attempt + 1, usage };
+      return { value: await parse(text), attempts: attempt + 1, usage };
     } catch (err) {
-      lastError = (err as Error).message;
+      const refused = choice?.refusal || choice?.truncated ? undefined : proseRefusal(text);
+      lastError = refused ? refusalReason(refused) : (err as Error).message;
       messages.push(
-        { role: 'assistant', content: text },
+        { role: 'assistant', content: text || choice?.refusal || '' },
         { role: 'user', content: `Your answer could not be used: ${lastError}. Answer again, following the required format exactly.` }
       );
     }

@@ -46,6 +46,19 @@ export interface CodeAnswer {
 }
 
 /** Exactly one ```python block, with the reasoning before it (paper App. C.1 filters ii/iii). */
+/** The same contract for C++ answers: exactly one ```cpp (or c++/cc) block; it is compiled by the judge. */
+export function cppAnswer(text: string): CodeAnswer {
+  const blocks = [...text.matchAll(/```(?:cpp|c\+\+|cc|cxx)[^\n]*\n([\s\S]*?)```/gi)];
+  if (blocks.length === 0) throw new Error('no ```cpp code block');
+  if (blocks.length > 1) throw new Error(`${blocks.length} code blocks; exactly one is allowed`);
+  const block = blocks[0] as RegExpMatchArray;
+  const reasoning = text
+    .slice(0, block.index)
+    .replace(/<\/?think>/g, '')
+    .trim();
+  return { reasoning, code: (block[1] ?? '').replace(/\s+$/, '') + '\n' };
+}
+
 export function pythonAnswer(text: string): CodeAnswer {
   const blocks = [...text.matchAll(/```(?:python|py|python3)[^\n]*\n([\s\S]*?)```/gi)];
   if (blocks.length === 0) throw new Error('no ```python code block');

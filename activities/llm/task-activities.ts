@@ -6,15 +6,17 @@ import { rngFor } from '../common/rng';
 import { ContentStore } from '../store/content-store';
 import { askParsed, chat, provenance } from './chat';
 import type { LlmClientFactory } from './client';
-import { jsonObject, pythonAnswer } from './parse';
+import { cppAnswer, jsonObject, pythonAnswer } from './parse';
+import { solveCppPrompt } from './prompts/solve-cpp';
 import { selectFeaturesPrompt } from './prompts/select-features';
-import { solvePrompt } from './prompts/solve';
 import { writeStatementPrompt } from './prompts/write-statement';
-import { writeTestsPrompt } from './prompts/write-tests';
+import { writeStatementFunctionPrompt } from './prompts/write-statement-function';
+import { checkFunctionCandidates, parseFunctionStatement, solveRequest, testInputProblem, testsRequest, type FunctionStatement } from './function-io';
 import { promptHeader } from './prompt';
 import { pythonSyntaxErrors } from './python-syntax';
 import { priceUsage } from './usage';
-import { statementProblems, type StatementFilterOptions } from './statement-filters';
+import { proseRefusal, refusalReason } from './refusal';
+import { estimateTokens, statementProblems, type StatementFilterOptions } from './statement-filters';
 import type { Candidate, CandidatesRecord, SelectionRecord, StatementRecord, TestsRecord } from './records';
 
 const SelectionSchema = z.object({
@@ -76,19 +78,20 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       styleWeights: Record<TaskStyle, number>;
       endpoint: LlmEndpoint;
       filters?: StatementFilterOptions;
+      /** How LeetCode-style tasks take their input (tasks.leetcodeIo); absent = stdio, as before the option. */
+      leetcodeIo?: 'function' | 'stdio';
     }): Promise<{ statementKey: ArtifactKey; taskId: string; style: TaskStyle; rejected?: string; usage: LlmUsage }> {
       const selection = await store.getJson<SelectionRecord>(input.selectionKey);
       const style = STYLES[rngFor(input.seed, 'style', input.selectionKey).weighted(STYLES.map((s) => input.styleWeights[s]))] as TaskStyle;
-      const { value, usage } = await askParsed(
+      const plan = { selectedFeatures: JSON.stringify(selection.selectedFeaturesTree, null, 2), integrationStrategy: selection.integrationStrategy };
+      const functionIo = style === 'leetcode' && input.leetcodeIo === 'function';
+      const prompt = functionIo ? writeStatementFunctionPrompt : writeStatementPrompt;
+      const { value, usage } = await askParsed<unknown, { question: string } & Partial<FunctionStatement>>(
         clientFor,
         input.endpoint,
-        writeStatementPrompt,
-        {
-          selectedFeatures: JSON.stringify(selection.selectedFeaturesTree, null, 2),
-          integrationStrategy: selection.integrationStrategy,
-          style,
-        },
-        (text) => parseWith(StatementSchema, jsonObject(text)),
+        prompt,
+        { ...plan, style },
+        (text) => (functionIo ? parseFunctionStatement(text) : parseWith(StatementSchema, jsonObject(text))),
         { signal: cancellationSignal() }
       );
       const question = value.question.trim();
@@ -97,10 +100,11 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       const record: StatementRecord = {
         taskId,
         style,
-        ioMode: 'stdio',
+        ioMode: functionIo ? 'function' : 'stdio',
         question,
+        ...(functionIo ? { fnName: value.fnName, starterCode: value.starterCode, fnParams: value.fnParams } : {}),
         selectionKey: input.selectionKey,
-        provenance: provenance(writeStatementPrompt, input.endpoint),
+        provenance: provenance(prompt, input.endpoint),
       };
       // A filtered statement is still stored (and returned by key) so the decision can be audited.
       const problems = statementProblems(question, input.filters ?? { minTokens: 200, hintFilter: true });
@@ -115,33 +119,49 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       statementKey: ArtifactKey;
       candidates: number;
       endpoint: LlmEndpoint;
+      /** C++ candidates are compiled by the judge (a compile error leaves the candidate out of the vote). */
+      language?: 'python' | 'cpp';
+      /** Answers (reasoning + code) estimated longer than this are invalid (paper App. C.1: 25k). */
+      maxAnswerTokens?: number;
     }): Promise<{ candidatesKey: ArtifactKey; total: number; valid: number; usage: LlmUsage }> {
       const statement = await store.getJson<StatementRecord>(input.statementKey);
+      // Function-I/O tasks call a Python `class Solution`, so their candidates are Python whatever the solver.
+      const language = input.language === 'cpp' && statement.ioMode !== 'function' ? 'cpp' : 'python';
+      const solve = language === 'cpp' ? { prompt: solveCppPrompt, user: solveCppPrompt.user({ statement: statement.question }) } : solveRequest(statement);
       const answer = await chat(
         clientFor,
         input.endpoint,
         [
-          { role: 'system', content: `${promptHeader(solvePrompt)}\n${solvePrompt.system}` },
-          { role: 'user', content: solvePrompt.user({ statement: statement.question }) },
+          { role: 'system', content: `${promptHeader(solve.prompt)}\n${solve.prompt.system}` },
+          { role: 'user', content: solve.user },
         ],
         { n: input.candidates, signal: cancellationSignal() }
       );
       const drafts: Candidate[] = answer.choices.map((choice, index) => {
-        if (choice.truncated) return { index, reasoning: '', code: '', language: 'python', valid: false, invalidReason: 'truncated' };
+        const invalid = (invalidReason: string): Candidate => ({ index, reasoning: '', code: '', language, valid: false, invalidReason });
+        if (choice.refusal) return invalid(refusalReason(choice.refusal));
+        if (choice.truncated) return invalid('truncated');
+        // Paper App. C.1: a reasoning section must be complete, and the whole answer within the token limit.
+        if (choice.text.includes('<think>') && !choice.text.includes('</think>')) return invalid('incomplete reasoning: <think> is never closed');
+        const tokens = estimateTokens(choice.text);
+        if (input.maxAnswerTokens && tokens > input.maxAnswerTokens) return invalid(`too long: ~${tokens} tokens > ${input.maxAnswerTokens}`);
         try {
-          return { index, ...pythonAnswer(choice.text), language: 'python', valid: true };
+          return { index, ...(language === 'cpp' ? cppAnswer(choice.text) : pythonAnswer(choice.text)), language, valid: true };
         } catch (err) {
-          return { index, reasoning: '', code: '', language: 'python', valid: false, invalidReason: (err as Error).message };
+          const refused = proseRefusal(choice.text);
+          return invalid(refused ? refusalReason(refused) : (err as Error).message);
         }
       });
-      const syntax = await pythonSyntaxErrors(drafts.map((c) => (c.valid ? c.code : '')));
-      const candidates = drafts.map((c, i) =>
-        c.valid && syntax[i] ? { ...c, valid: false, invalidReason: `does not parse: ${syntax[i]}` } : c
+      const syntax = await pythonSyntaxErrors(drafts.map((c) => (c.valid && c.language === 'python' ? c.code : '')));
+      // A function task's candidate must define the method the harness calls, taking the starter code's arguments.
+      const candidates = await checkFunctionCandidates(
+        statement,
+        drafts.map((c, i) => (c.valid && syntax[i] ? { ...c, valid: false, invalidReason: `does not parse: ${syntax[i]}` } : c))
       );
       const record: CandidatesRecord = {
         statementKey: input.statementKey,
         candidates,
-        provenance: provenance(solvePrompt, input.endpoint),
+        provenance: provenance(solve.prompt, input.endpoint),
       };
       return {
         candidatesKey: await store.putJson(record),
@@ -158,11 +178,12 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       endpoint: LlmEndpoint;
     }): Promise<{ testsKey: ArtifactKey; total: number; usage: LlmUsage }> {
       const statement = await store.getJson<StatementRecord>(input.statementKey);
+      const request = testsRequest(statement, input.count);
       const { value, usage } = await askParsed(
         clientFor,
         input.endpoint,
-        writeTestsPrompt,
-        { statement: statement.question, count: input.count },
+        request.prompt,
+        request.args,
         (text) => parseWith(TestsSchema, jsonObject(text)),
         { signal: cancellationSignal() }
       );
@@ -172,7 +193,9 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       value.test_cases.forEach((tc, idx) => {
         const text = tc.input_string.replace(/\r\n?/g, '\n');
         const normalized = text.endsWith('\n') ? text : `${text}\n`;
+        const unusable = text.trim() ? testInputProblem(statement, normalized) : null;
         if (!text.trim()) dropped.push({ idx, reason: 'empty input' });
+        else if (unusable) dropped.push({ idx, reason: `not the call's arguments: ${unusable}` });
         else if (Buffer.byteLength(normalized) > MAX_INPUT_BYTES) dropped.push({ idx, reason: 'input over 1 MiB' });
         else if (seen.has(normalized)) dropped.push({ idx, reason: 'duplicate input' });
         else if (tests.length >= input.count) dropped.push({ idx, reason: `more than the ${input.count} requested` });
@@ -185,7 +208,7 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
         statementKey: input.statementKey,
         tests,
         dropped,
-        provenance: provenance(writeTestsPrompt, input.endpoint),
+        provenance: provenance(request.prompt, input.endpoint),
       };
       return { testsKey: await store.putJson(record), total: tests.length, usage };
     },

@@ -1,9 +1,11 @@
 import { cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { ExecuteCandidatesInput, ExecuteCandidatesResult } from '../../workflows/types';
 import { mapLimit } from '../common/map-limit';
+import { Semaphore } from '../common/semaphore';
 import { recordJudgeRuns } from '../common/metrics';
-import type { CandidatesRecord, TestsRecord } from '../llm/records';
+import type { Candidate, CandidatesRecord, StatementRecord, TestsRecord } from '../llm/records';
 import type { ContentStore } from '../store/content-store';
+import { functionProgram } from './function-harness';
 import type { MatrixCellRecord, MatrixRecord } from './matrix';
 import { DEFAULT_LIMITS, type Program, type Sandbox } from './types';
 
@@ -12,9 +14,11 @@ export interface SandboxActivityDeps {
   sandbox: Sandbox;
   /** Parallel runs inside one activity; one per core keeps timings honest. */
   concurrency: number;
+  /** Box permits shared by every sandbox activity of the worker (one per core), so concurrent activities never oversubscribe. */
+  boxes?: Semaphore;
 }
 
-export function createSandboxActivities({ store, sandbox, concurrency }: SandboxActivityDeps) {
+export function createSandboxActivities({ store, sandbox, concurrency, boxes = new Semaphore(concurrency) }: SandboxActivityDeps) {
   return {
     /**
      * Every valid candidate on every test input. A crash, hang or flood of a candidate is a verdict in the
@@ -22,10 +26,13 @@ export function createSandboxActivities({ store, sandbox, concurrency }: Sandbox
      * Heartbeats carry progress, so a killed worker is noticed within the heartbeat timeout.
      */
     async executeCandidates(input: ExecuteCandidatesInput): Promise<ExecuteCandidatesResult> {
-      const [{ candidates }, { tests }] = await Promise.all([
+      const [{ candidates, statementKey }, { tests }] = await Promise.all([
         store.getJson<CandidatesRecord>(input.candidatesKey),
         store.getJson<TestsRecord>(input.testsKey),
       ]);
+      // A function-I/O task's candidate is a class: it runs inside the harness, which prints the call's result.
+      const { ioMode, fnName } = await store.getJson<StatementRecord>(statementKey);
+      const source = (code: string) => (ioMode === 'function' ? functionProgram(code, fnName ?? '') : code);
       const limits = { ...DEFAULT_LIMITS, timeLimitMs: input.timeLimitMs, memoryMb: input.memoryMb };
       const cells: (MatrixCellRecord[] | null)[] = candidates.map((c) => (c.valid ? new Array<MatrixCellRecord>(tests.length) : null));
       const runnable = candidates.filter((c) => c.valid);
@@ -33,29 +40,45 @@ export function createSandboxActivities({ store, sandbox, concurrency }: Sandbox
       log.info('executing candidates', { candidates: candidates.length, tests: tests.length, runs: total });
       const signal = cancellationSignal();
       let done = 0;
+      const compileErrors: Record<number, string> = {};
       heartbeat({ done, total });
       // A test may legitimately take the whole wall limit; keep the heartbeat alive between results.
       const beat = setInterval(() => heartbeat({ done, total }), 1000);
+      // C++ is compiled once per distinct source (cached); a compile error leaves the row unrun, so the
+      // candidate never votes, and the message is kept in the matrix.
+      const runCandidate = async (c: Candidate): Promise<void> => {
+        let program: Program = { kind: 'source', fileName: 'main.py', code: source(c.code), argv: ['/usr/bin/python3', '-I', '/box/main.py'] };
+        if (c.language === 'cpp') {
+          const prepared = await sandbox.program('cpp', c.code);
+          if (!prepared.ok) {
+            cells[c.index] = null;
+            compileErrors[c.index] = prepared.message.slice(0, 2000);
+            done += tests.length;
+            return;
+          }
+          program = prepared.program;
+        }
+        const row = cells[c.index] as MatrixCellRecord[];
+        await sandbox.runMany(program, tests.map((t) => t.input), limits, {
+          signal,
+          onResult: (t, r) => {
+            row[t] = { status: r.status, stdout: r.status === 'OK' ? r.stdout : '', wallMs: Math.round(r.wallMs), cpuMs: Math.round(r.cpuMs), exitCode: r.exitCode };
+            heartbeat({ done: ++done, total });
+          },
+        });
+      };
       // One box per candidate serves all of its tests (a fresh process, fresh counters and an empty work dir
-      // per test); candidates run in parallel, one box per core.
+      // per test); candidates run in parallel, one box per core across every activity of this worker.
       await mapLimit(
         runnable,
         concurrency,
         async (c) => {
-          const row = cells[c.index] as MatrixCellRecord[];
-          const program: Program = { kind: 'source', fileName: 'main.py', code: c.code, argv: ['/usr/bin/python3', '-I', '/box/main.py'] };
-          await sandbox.runMany(
-            program,
-            tests.map((t) => t.input),
-            limits,
-            {
-              signal,
-              onResult: (t, r) => {
-                row[t] = { status: r.status, stdout: r.status === 'OK' ? r.stdout : '', wallMs: Math.round(r.wallMs), exitCode: r.exitCode };
-                heartbeat({ done: ++done, total });
-              },
-            },
-          );
+          const release = await boxes.acquire(signal);
+          try {
+            await runCandidate(c);
+          } finally {
+            release();
+          }
         },
         { signal },
       ).finally(() => clearInterval(beat));
@@ -67,6 +90,7 @@ export function createSandboxActivities({ store, sandbox, concurrency }: Sandbox
         testsKey: input.testsKey,
         limits: { timeLimitMs: limits.timeLimitMs, memoryMb: limits.memoryMb },
         cells,
+        ...(Object.keys(compileErrors).length ? { compileErrors } : {}),
       };
       return {
         matrixKey: await store.putJson(matrix),

@@ -5,6 +5,8 @@ export interface MatrixCellRecord {
   status: RunStatus;
   stdout: string;
   wallMs: number;
+  /** CPU time of the run (absent in matrices written before it was recorded). */
+  cpuMs?: number;
   exitCode: number | null;
 }
 
@@ -14,4 +16,6 @@ export interface MatrixRecord {
   testsKey: string;
   limits: { timeLimitMs: number; memoryMb: number };
   cells: (MatrixCellRecord[] | null)[];
+  /** Compiler messages of candidates that did not compile (their rows are null). */
+  compileErrors?: Record<number, string>;
 }

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DatasetRefs, ExportDatasetsInput, LoadSeedsInput, LoadSeedsResult, TaskOutcome } from '../../workflows/types';
 import type { ContentStore } from './content-store';
+import { mapLimit } from '../common/map-limit';
 import { writeDatasetVersion } from './datasets';
 import { parseSeedsJsonl } from './seeds';
 
@@ -35,10 +36,20 @@ export function createStoreActivities({ store }: { store: ContentStore }) {
       return store.getJson<unknown>(key);
     },
 
+    /** Entry `index` of a list of chunk blobs, dereferenced: one batch's subtree keys (≤ 1,000, ~70 KB). */
+    async loadChunk({ chunksKey, index }: { chunksKey: string; index: number }): Promise<string[]> {
+      const chunks = await store.getJson<string[]>(chunksKey);
+      const key = chunks[index];
+      if (!key) throw ApplicationFailure.nonRetryable(`chunk ${index} is not in ${chunksKey} (${chunks.length} chunks)`, 'InvalidInput');
+      return store.getJson<string[]>(key);
+    },
+
     /** Writes a new dataset version (appending to a parent version when given) and human-readable copies. */
     async exportDatasets(input: ExportDatasetsInput): Promise<DatasetRefs> {
       // Outcomes of large runs arrive as blobs (one per batch), not through the workflow's history.
-      const fromBlobs = (await Promise.all((input.outcomesKeys ?? []).map((k) => store.getJson<TaskOutcome[]>(k)))).flat();
+      const indexed = (await Promise.all((input.outcomesIndexKeys ?? []).map((k) => store.getJson<string[]>(k)))).flat();
+      const blobKeys = [...(input.outcomesKeys ?? []), ...indexed];
+      const fromBlobs = (await mapLimit(blobKeys, 16, (k) => store.getJson<TaskOutcome[]>(k))).flat();
       const resolved = {
         ...input,
         kept: [...(input.kept ?? []), ...fromBlobs.filter((o) => o.status === 'kept')],

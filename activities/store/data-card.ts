@@ -28,6 +28,17 @@ const bars = (counts: Record<string, number>): Bar[] =>
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .map(([label, value]) => ({ label, value }));
 
+/** Decontamination and near-duplicate removal, when they took tasks out (the run's quality-report.json lists each). */
+function qualityLine(reasons: Record<string, number>): string {
+  const contaminated = reasons.contaminated ?? 0;
+  const duplicates = reasons.near_duplicate ?? 0;
+  if (!contaminated && !duplicates) return '';
+  return `
+Removed before export: ${contaminated} contaminated (word n-gram overlap with the benchmark file), ${duplicates} near-duplicates
+of a kept task. \`runs/<runId>/quality-report.json\` lists each with its reason, the benchmark problem or kept task, and the score.
+`;
+}
+
 export function renderDataCard(input: DataCardInput): DataCard {
   const s = input.stats;
   const charts: Record<string, string> = {
@@ -96,7 +107,7 @@ ${img('pass-rate', 'pass-rate histogram')}
 ## Discards
 
 ${Object.keys(s.discardReasons).length ? img('discard-reasons', 'discard reasons') : 'The exporting run reported no discarded tasks (or did not pass them to the exporter).'}
-
+${qualityLine(s.discardReasons)}
 ## Cheatable-test flags
 
 \`constant\`: a constant program passes it (label shared with another test); \`echo\`: echoing the input passes it;

@@ -10,6 +10,7 @@ import type { DatasetFormat } from '../../workflows/config';
 import type { ArtifactKey, TaskLineage, TaskOutcome } from '../../workflows/types';
 import { promptTag } from '../llm/prompt';
 import { solvePrompt } from '../llm/prompts/solve';
+import { functionStatement, solveFunctionPrompt } from '../llm/prompts/solve-function';
 import type { CandidatesRecord, SelectionRecord, StatementRecord, TestsRecord } from '../llm/records';
 import type { VerificationRecord } from '../verify/activities';
 import type { CheatFlag } from '../verify/flags';
@@ -80,21 +81,41 @@ export interface DatasetRecord {
 }
 
 export interface SolveWrapper {
+  /** Tag of the stdio tasks' wrapper (the dataset-level name). */
   tag: string;
   system?: string;
   user(statement: string): string;
+  /** The user turn and wrapper tag of one task: function I/O tasks show their starter code and ask for the class. */
+  forStatement(statement: StatementRecord): { tag: string; user: string };
 }
 
 /** The configured solve-prompt wrapper; by default the prompt the candidates were sampled with. */
 export function solveWrapper(format: DatasetFormat['solvePrompt']): SolveWrapper {
   const system = format.system;
+  const suffix = system ? '+system' : '';
   if (format.template === undefined) {
-    return { tag: promptTag(solvePrompt) + (system ? '+system' : ''), ...(system ? { system } : {}), user: (statement) => solvePrompt.user({ statement }) };
+    const user = (statement: string) => solvePrompt.user({ statement });
+    return {
+      tag: promptTag(solvePrompt) + suffix,
+      ...(system ? { system } : {}),
+      user,
+      forStatement: (s) =>
+        s.ioMode === 'function' && s.starterCode !== undefined
+          ? { tag: promptTag(solveFunctionPrompt) + suffix, user: solveFunctionPrompt.user({ statement: s.question, starterCode: s.starterCode }) }
+          : { tag: promptTag(solvePrompt) + suffix, user: user(s.question) },
+    };
   }
   const template = format.template;
   // A custom wrapper is named by its content, so two datasets say whether they used the same one.
   const tag = `custom@${ContentStore.keyOf(`${template}\u0000${system ?? ''}`).slice(7, 19)}`;
-  return { tag, ...(system ? { system } : {}), user: (statement) => template.split('{statement}').join(statement) };
+  const user = (statement: string) => template.split('{statement}').join(statement);
+  return {
+    tag,
+    ...(system ? { system } : {}),
+    user,
+    // A custom template's {statement} of a function task carries the starter code, which the answer must complete.
+    forStatement: (s) => ({ tag, user: user(s.ioMode === 'function' && s.starterCode !== undefined ? functionStatement(s.question, s.starterCode) : s.question) }),
+  };
 }
 
 export function assistantTurn(reasoning: string, code: string, language = 'python'): string {
@@ -116,14 +137,14 @@ export async function buildDatasetRecord(store: ContentStore, outcome: TaskOutco
   const golden = candidates.candidates[outcome.goldenIndex];
   if (!golden?.valid) throw new Error(`task ${statement.taskId}: golden candidate ${outcome.goldenIndex} is not valid`);
   const result = verification.result;
-  const prompt = wrapper.user(statement.question);
+  const { tag: solveTag, user: prompt } = wrapper.forStatement(statement);
   const response = assistantTurn(golden.reasoning, golden.code, golden.language);
-  const prompts = { statement: statement.provenance.prompt, solve: wrapper.tag };
+  const prompts = { statement: statement.provenance.prompt, solve: solveTag };
   // Records written before the policy existed have no rlSuite/flags: their RL suite is the golden half.
   const suite = result.rlSuite ?? result.goldenHalf;
   const flags = result.flags ?? {};
   const rates = result.passRates.filter((r): r is number => r !== null);
-  const fnName = (statement as { fnName?: string }).fnName;
+  const fnName = statement.ioMode === 'function' ? statement.fnName : undefined;
   const rl: RlRecord | null = suite.length
     ? {
         task_id: statement.taskId,
@@ -153,7 +174,7 @@ export async function buildDatasetRecord(store: ContentStore, outcome: TaskOutco
         { role: 'assistant', content: response },
       ],
       style: statement.style,
-      model: candidates.provenance.model,
+      model: (golden.provenance ?? candidates.provenance).model,
       prompts,
     },
     sftQueryResponse: { task_id: statement.taskId, ...(wrapper.system ? { system: wrapper.system } : {}), query: prompt, response },
@@ -166,7 +187,7 @@ export async function buildDatasetRecord(store: ContentStore, outcome: TaskOutco
       flagged: Object.keys(flags).length,
     },
     goldenPassRate: result.passRates[outcome.goldenIndex] ?? 0,
-    solverModel: candidates.provenance.model,
+    solverModel: (golden.provenance ?? candidates.provenance).model,
     statementModel: statement.provenance.model,
     prompts,
   };

@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Optional
 
 import torch
 from transformers import PreTrainedTokenizerBase
@@ -76,6 +77,8 @@ class RLTask:
     prompt: str
     tests: list[dict[str, str]]
     io_mode: str = "stdio"
+    # Function I/O (LeetCode-style) tasks: the method the judge calls as Solution().<fn_name>(*args).
+    fn_name: Optional[str] = None
 
 
 def load_rl_dataset(path: str | Path) -> list[RLTask]:
@@ -84,7 +87,8 @@ def load_rl_dataset(path: str | Path) -> list[RLTask]:
         if not record.get("tests"):
             logger.warning("task %s has no tests, skipped (its reward could only be 0 or -2)", record.get("task_id"))
             continue
-        tasks.append(RLTask(record["task_id"], record["prompt"], record["tests"], record.get("io_mode", "stdio")))
+        tasks.append(RLTask(record["task_id"], record["prompt"], record["tests"], record.get("io_mode", "stdio"),
+                            record.get("fn_name")))
     if not tasks:
         raise SystemExit(f"{path}: no usable RL tasks")
     return tasks

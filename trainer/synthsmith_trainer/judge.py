@@ -1,6 +1,7 @@
 """Calls the external judge command (the repo's workers/judge-cli.ts) that runs candidate code against tests.
 
-Protocol: JSON on stdin  {"solutions": [{"id", "code"}], "tests": [{"input", "output"}]}
+Protocol: JSON on stdin  {"solutions": [{"id", "code"}], "tests": [{"input", "output"}], "fnName"?}
+          (fnName: function I/O tasks; the judge runs each solution's Solution().<fnName> on JSON argument lines)
           JSON on stdout {"results": [{"id", "verdicts": [...], "passed": k, "total": n}]}
 """
 
@@ -28,14 +29,15 @@ class JudgeError(RuntimeError):
 
 
 def run_judge(
-    cmd: str, solutions: list[dict[str, str]], tests: list[dict[str, str]], *, cwd: Optional[str], timeout_s: float
+    cmd: str, solutions: list[dict[str, str]], tests: list[dict[str, str]], *, cwd: Optional[str], timeout_s: float,
+    fn_name: Optional[str] = None,
 ) -> dict[str, Verdict]:
     """One judge process for a batch of solutions that share the same tests. Raises JudgeError on any failure:
     a broken judge must fail the run (and the activity retry resumes from the last checkpoint) rather than
     silently train on rewards of 0."""
     if not solutions:
         return {}
-    payload = json.dumps({"solutions": solutions, "tests": tests})
+    payload = json.dumps({"solutions": solutions, "tests": tests, **({"fnName": fn_name} if fn_name else {})})
     # On SIGTERM the exception raised in our handler makes subprocess.run kill the judge before unwinding.
     proc = subprocess.run(
         shlex.split(cmd), input=payload, capture_output=True, text=True, cwd=cwd, timeout=timeout_s

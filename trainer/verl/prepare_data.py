@@ -2,8 +2,8 @@
 
     python trainer/verl/prepare_data.py --dataset .data/runs/<run>/dataset/rl.jsonl --output-dir data/verl
 
-Each row: data_source, prompt (chat messages), ability, reward_model {style: rule, ground_truth: tests as JSON},
-extra_info {task_id, split}. The prompt is the same user turn our own trainer renders with the chat template.
+Each row: data_source, prompt (chat messages), ability, reward_model {style: rule, ground_truth: JSON
+{"inputs", "outputs", "fn_name"?}, the APPS/TACO convention our own rl.parquet uses too}, extra_info {task_id, split}. The prompt is the same user turn our own trainer renders with the chat template.
 """
 
 from __future__ import annotations
@@ -29,7 +29,11 @@ def main() -> None:
         "data_source": "synthsmith",
         "prompt": [{"role": "user", "content": r["prompt"]}],
         "ability": "code",
-        "reward_model": {"style": "rule", "ground_truth": json.dumps([{"input": t["input"], "output": t["output"]} for t in r["tests"]])},
+        "reward_model": {"style": "rule", "ground_truth": json.dumps({
+            "inputs": [t["input"] for t in r["tests"]],
+            "outputs": [t["output"] for t in r["tests"]],
+            **({"fn_name": r["fn_name"]} if r.get("io_mode") == "function" and r.get("fn_name") else {}),
+        })},
         "extra_info": {"task_id": r["task_id"], "split": "train"},
     } for r in records if r.get("tests")]
     random.Random(args.seed).shuffle(rows)

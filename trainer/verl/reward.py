@@ -2,7 +2,9 @@
 
 verl calls `compute_score(data_source, solution_str, ground_truth, extra_info)` once per rollout (set
 `custom_reward_function.path=trainer/verl/reward.py custom_reward_function.name=compute_score`). `ground_truth`
-is the JSON list of tests that prepare_data.py wrote; the judge command comes from $SYNTHSMITH_JUDGE_CMD
+is JSON {"inputs", "outputs", "fn_name"?} (rl.parquet and prepare_data.py; a plain list of {input, output} from
+older files is read too); with fn_name the judge runs the code's Solution().<fn_name> on JSON argument lines, as
+synthesis did. The judge command comes from $SYNTHSMITH_JUDGE_CMD
 (default: the repo's `node_modules/.bin/tsx workers/judge-cli.ts`, run from the repo root).
 
 The rule is the same code as our own GRPO (synthsmith_trainer.reward): -2 without a parseable ```python block,
@@ -29,14 +31,24 @@ MAX_TESTS = int(os.environ.get("SYNTHSMITH_MAX_TESTS", "10"))
 SEED = int(os.environ.get("SYNTHSMITH_SEED", "0"))
 
 
+def parse_ground_truth(ground_truth: str) -> tuple[list[dict[str, str]], Optional[str]]:
+    """The tests and the function name (None for stdio tasks) of a row's ground truth."""
+    truth = json.loads(ground_truth)
+    if isinstance(truth, list):
+        return [{"input": t["input"], "output": t["output"]} for t in truth], None
+    tests = [{"input": i, "output": o} for i, o in zip(truth["inputs"], truth["outputs"])]
+    return tests, truth.get("fn_name") or None
+
+
 def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: Optional[dict[str, Any]] = None) -> float:
     code = judgeable_code(solution_str)
     if code is None:
         return completion_reward(solution_str)  # -2 without running anything
     task_id = str((extra_info or {}).get("task_id", data_source))
-    tests = sample_tests(json.loads(ground_truth), MAX_TESTS, SEED, task_id)
+    all_tests, fn_name = parse_ground_truth(ground_truth)
+    tests = sample_tests(all_tests, MAX_TESTS, SEED, task_id)
     try:
-        verdict = run_judge(JUDGE_CMD, [{"id": "s", "code": code}], tests, cwd=str(REPO), timeout_s=600)["s"]
+        verdict = run_judge(JUDGE_CMD, [{"id": "s", "code": code}], tests, cwd=str(REPO), timeout_s=600, fn_name=fn_name)["s"]
     except JudgeError as e:
         print(f"synthsmith judge failed, scoring 0: {e}", file=sys.stderr)
         return 0.0

@@ -66,9 +66,20 @@ export const ReplayTaskSchema = z
     selection: ReplaySelectionSchema.optional(),
     /** A deliberately malformed selection answer, returned verbatim on every attempt. */
     selectionRaw: z.string().optional(),
-    statement: z.object({ question: z.string().min(20) }),
+    /** With fn_name and starter_code the task is function I/O (LeetCode style): answered to write-statement-function only. */
+    statement: z
+      .object({
+        question: z.string().min(20),
+        fn_name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+        starter_code: z.string().min(1).optional(),
+      })
+      .refine((s) => (s.fn_name === undefined) === (s.starter_code === undefined), { message: 'fn_name and starter_code go together' }),
     candidates: z.array(ReplayCandidateSchema).min(1),
     testInputs: z.array(z.string()).min(1),
+    /** Answer to write-generator: a test generator program (the paper's CYaRon contract, see prompts/write-generator.ts). */
+    generator: z.string().min(1).optional(),
+    /** Answer to write-validator: an input validator program (exit 0 = valid input). */
+    validator: z.string().min(1).optional(),
   })
   .refine((t) => t.selection !== undefined || t.selectionRaw !== undefined, {
     message: 'a task needs either selection or selectionRaw',

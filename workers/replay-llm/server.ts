@@ -287,17 +287,26 @@ export class ReplayLlmServer {
         const content = task.selectionRaw ?? `\`\`\`json\n${JSON.stringify(task.selection, null, 2)}\n\`\`\``;
         return repeat(content, `task:${task.id}`);
       }
-      case 'write-statement': {
+      case 'write-statement':
+      case 'write-statement-function': {
         const task = longestContained(corpus.tasks, (t) => t.selection?.integration_strategy, user);
         if (!task) throw noMatch(promptId, 'no corpus integration_strategy is contained in the user message', user);
-        return repeat(JSON.stringify({ question: task.statement.question }), `task:${task.id}`);
+        // The run decides the I/O mode (style drawn, tasks.leetcodeIo); an answer recorded for the other mode
+        // would make a task the prompt did not ask for, so the mismatch is a rejected request, not a wrong answer.
+        const { question, fn_name, starter_code } = task.statement;
+        if ((promptId === 'write-statement-function') !== (fn_name !== undefined)) {
+          throw noMatch(promptId, `task ${task.id} was recorded with ${fn_name ? 'function' : 'stdin/stdout'} I/O only`, user);
+        }
+        return repeat(JSON.stringify(fn_name ? { question, fn_name, starter_code } : { question }), `task:${task.id}`);
       }
-      case 'solve': {
+      case 'solve':
+      case 'solve-function': {
         const task = this.taskByStatement(promptId, user);
         const contents = Array.from({ length: n }, (_, i) => solutionText(task.candidates[i % task.candidates.length] as ReplayCandidate));
         return { contents, matched: `task:${task.id}` };
       }
-      case 'write-tests': {
+      case 'write-tests':
+      case 'write-tests-function': {
         const task = this.taskByStatement(promptId, user);
         const testCases = task.testInputs.map((input, i) => ({
           idx: i + 1,
@@ -306,10 +315,18 @@ export class ReplayLlmServer {
         }));
         return repeat(JSON.stringify({ test_cases: testCases }), `task:${task.id}`);
       }
+      case 'write-generator':
+      case 'write-validator': {
+        const task = this.taskByStatement(promptId, user);
+        const kind = promptId === 'write-generator' ? 'generator' : 'validator';
+        const code = task[kind];
+        if (code === undefined) throw noMatch(promptId, `task ${task.id} has no recorded ${kind}`, user);
+        return repeat(`Recorded ${kind} program of this task.\n\n\`\`\`python\n${code.replace(/\s+$/, '')}\n\`\`\`\n`, `task:${task.id}`);
+      }
       default:
         throw new ReplayHttpError(
           400,
-          `replay provider: no recorded answers for prompt "${promptId}" (known: extract-features, evolve-features, select-features, write-statement, solve, write-tests)`,
+          `replay provider: no recorded answers for prompt "${promptId}" (known: extract-features, evolve-features, select-features, write-statement, write-statement-function, solve, solve-function, write-tests, write-tests-function, write-generator, write-validator)`,
           'invalid_request_error',
           'replay_no_match'
         );
