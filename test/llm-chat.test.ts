@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askParsed, chat, LLM_FAILURE } from '../activities/llm/chat';
+import { askParsed, chat, jitteredBackoffMs, LLM_FAILURE } from '../activities/llm/chat';
 import { createOpenAiClientFactory } from '../activities/llm/client';
 import { jsonObject, pythonAnswer } from '../activities/llm/parse';
 import type { Prompt } from '../activities/llm/prompt';
@@ -28,6 +28,19 @@ describe('LLM calls through the real openai client', () => {
     const err = await chat(clientFor, endpoint(), [{ role: 'user', content: 'x' }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: LLM_FAILURE.unavailable, nonRetryable: false, nextRetryDelay: 7000 });
+  });
+
+  it('backs off without Retry-After exponentially, with jitter, as the retry policy does (2 s × 2^n, at most 2 min)', () => {
+    expect([1, 2, 3, 8, 20].map((a) => [jitteredBackoffMs(a, () => 0), jitteredBackoffMs(a, () => 0.999999)])).toEqual([
+      [1000, 2000],
+      [2000, 4000],
+      [4000, 8000],
+      [60_000, 120_000],
+      [60_000, 120_000],
+    ]);
+    // A storm's retries spread over the window instead of landing together.
+    const draws = new Set(Array.from({ length: 50 }, () => jitteredBackoffMs(3)));
+    expect(draws.size).toBeGreaterThan(25);
   });
 
   it('turns a 5xx into a retryable failure and a 401 into a non-retryable one naming the key variable', async () => {

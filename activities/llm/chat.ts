@@ -1,3 +1,4 @@
+import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import OpenAI from 'openai';
 import type { LlmEndpoint } from '../../workflows/config';
@@ -104,11 +105,13 @@ export function classifyLlmError(err: unknown, endpoint: LlmEndpoint): unknown {
   if (!(err instanceof OpenAI.APIError)) return err;
   const status = err.status;
   if (status === undefined || status === 408 || status === 409 || status === 429 || status >= 500) {
-    const delayMs = retryAfterMs(err.headers);
+    // The server's Retry-After wins; otherwise exponential backoff with jitter, so the many activities a 429
+    // storm fails at once do not all come back in the same second (Temporal's own backoff has no jitter).
+    const delayMs = retryAfterMs(err.headers) ?? jitteredBackoffMs(currentAttempt());
     return ApplicationFailure.create({
       type: LLM_FAILURE.unavailable,
       message: `LLM endpoint ${where} unavailable${status ? ` (HTTP ${status})` : ''}: ${err.message}`,
-      ...(delayMs !== undefined ? { nextRetryDelay: delayMs } : {}),
+      nextRetryDelay: delayMs,
     });
   }
   const hint = status === 401 || status === 403 ? ` (is the key in $${endpoint.apiKeyEnv} on the worker?)` : '';
@@ -116,6 +119,21 @@ export function classifyLlmError(err: unknown, endpoint: LlmEndpoint): unknown {
     `LLM endpoint ${where} rejected the request (HTTP ${status})${hint}: ${err.message}`,
     LLM_FAILURE.rejected
   );
+}
+
+/** Mirrors the LLM proxies' retry policy (2 s × 2^(attempt-1), at most 2 min), drawn in [half, full). */
+export function jitteredBackoffMs(attempt: number, random: () => number = Math.random): number {
+  const full = Math.min(120_000, 2000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(full / 2 + (full / 2) * random());
+}
+
+/** The activity's attempt number (1 outside an activity, e.g. the evaluation CLI). */
+function currentAttempt(): number {
+  try {
+    return activityInfo().attempt;
+  } catch {
+    return 1;
+  }
 }
 
 function retryAfterMs(headers: Headers | undefined): number | undefined {

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
  * code, so this runs outside the sandbox. Returns, per snippet, null when it parses or the SyntaxError text.
  */
 export async function pythonSyntaxErrors(snippets: string[], python = process.env.SYNTHSMITH_PYTHON_SYNTAX ?? 'python3'): Promise<(string | null)[]> {
-  if (snippets.length === 0) return [];
+  // Nothing to parse (no snippets, or only empty ones: C++ pools, invalid candidates): no Python process.
+  if (snippets.every((s) => s === '')) return snippets.map(() => null);
   const script =
     'import ast, json, sys\n' +
     'out = []\n' +
