@@ -289,7 +289,14 @@ describe('evolveFeatureTree under failure (an unusable round is skipped, the res
     expectUsage(result.usage, servedUsage('evolve-features', 4));
   });
 
-  it.each(TRANSPORT)('fails the activity on $kind as $type', async (t) => {
+  it('skips a round whose request the endpoint rejects for its content (HTTP 400), and goes on', async () => {
+    llm.queue('evolve-features', reply.error(400, { message: 'context length exceeded' }), reply.ok(EVOLVED));
+    const result = await evolve(2);
+    expect(result.roundsSucceeded).toBe(1);
+    expect(result.roundFailures).toEqual([expect.stringMatching(/^round 0: .*rejected the request \(HTTP 400\): 400 context length exceeded/)]);
+  });
+
+  it.each(TRANSPORT.filter((t) => !t.kind.startsWith('400')))('fails the activity on $kind as $type', async (t) => {
     if (t.timeoutMs) endpoint = { ...endpoint, timeoutMs: t.timeoutMs };
     llm.queue('evolve-features', t.reply);
     const failure = await failureOf(evolve(1));

@@ -12,7 +12,7 @@ import type {
 } from '../../workflows/types';
 import { mapLimit } from '../common/map-limit';
 import { rngFor } from '../common/rng';
-import { askParsed, LLM_FAILURE } from '../llm/chat';
+import { askParsed, isRequestSpecificRejection, LLM_FAILURE } from '../llm/chat';
 import { addUsage, NO_USAGE } from '../llm/usage';
 import type { LlmClientFactory } from '../llm/client';
 import { jsonBetweenMarkers } from '../llm/parse';
@@ -95,8 +95,9 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
           usage = addUsage(usage, roundUsage);
           succeeded++;
         } catch (err) {
-          // One unusable evolution answer costs that round, not the run: the tree stays as it was.
-          if (!(err instanceof ApplicationFailure && err.type === LLM_FAILURE.invalidOutput)) throw err;
+          // One unusable evolution answer, or one request the endpoint rejects for its content (e.g. the subtree
+          // makes it too long), costs that round, not the run: the tree stays as it was. A bad key or model fails.
+          if (!(err instanceof ApplicationFailure && (err.type === LLM_FAILURE.invalidOutput || isRequestSpecificRejection(err)))) throw err;
           // The failed round's spend still counts (askParsed attaches it to the failure).
           usage = addUsage(usage, (err.details?.[0] as { usage?: LlmUsage } | undefined)?.usage);
           failures.push(`round ${round}: ${err.message}`);

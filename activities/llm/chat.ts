@@ -115,10 +115,20 @@ export function classifyLlmError(err: unknown, endpoint: LlmEndpoint): unknown {
     });
   }
   const hint = status === 401 || status === 403 ? ` (is the key in $${endpoint.apiKeyEnv} on the worker?)` : '';
+  // The status travels in the details: callers tell a bad request (400, 413, 422: this prompt, e.g. too long)
+  // from a bad setup (401, 403, 404: key or model), which no later request can get past either.
   return ApplicationFailure.nonRetryable(
     `LLM endpoint ${where} rejected the request (HTTP ${status})${hint}: ${err.message}`,
-    LLM_FAILURE.rejected
+    LLM_FAILURE.rejected,
+    { status }
   );
+}
+
+/** A rejection of this request only (its content), not of the endpoint setup. */
+export function isRequestSpecificRejection(err: unknown): err is ApplicationFailure {
+  if (!(err instanceof ApplicationFailure) || err.type !== LLM_FAILURE.rejected) return false;
+  const status = (err.details?.[0] as { status?: number } | undefined)?.status;
+  return status === 400 || status === 413 || status === 422;
 }
 
 /** Mirrors the LLM proxies' retry policy (2 s × 2^(attempt-1), at most 2 min), drawn in [half, full). */

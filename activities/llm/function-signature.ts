@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runPythonJson } from './python-json';
 
 /**
  * The signature of `Solution.<fnName>` in many snippets, from one Python process's `ast` (parsing never runs the
@@ -54,19 +54,7 @@ export async function methodSignatures(
   python = process.env.SYNTHSMITH_PYTHON_SYNTAX ?? 'python3'
 ): Promise<MethodSignature[]> {
   if (items.length === 0) return [];
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-I', '-c', SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`python signature check failed (exit ${code}): ${stderr.slice(-500)}`));
-      resolve(JSON.parse(stdout) as MethodSignature[]);
-    });
-    child.stdin.end(JSON.stringify(items));
-  });
+  return runPythonJson<MethodSignature[]>(SCRIPT, items, 'python signature check', python);
 }
 
 /** Why a candidate's method cannot take the starter code's arguments, or null when it can. */

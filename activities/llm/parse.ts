@@ -45,11 +45,19 @@ export interface CodeAnswer {
   code: string;
 }
 
-/** Exactly one ```python block, with the reasoning before it (paper App. C.1 filters ii/iii). */
-/** The same contract for C++ answers: exactly one ```cpp (or c++/cc) block; it is compiled by the judge. */
-export function cppAnswer(text: string): CodeAnswer {
-  const blocks = [...text.matchAll(/```(?:cpp|c\+\+|cc|cxx)[^\n]*\n([\s\S]*?)```/gi)];
-  if (blocks.length === 0) throw new Error('no ```cpp code block');
+const FENCES = {
+  python: { tags: /```(?:python|py|python3)[^\n]*\n([\s\S]*?)```/gi, name: 'python' },
+  cpp: { tags: /```(?:cpp|c\+\+|cc|cxx)[^\n]*\n([\s\S]*?)```/gi, name: 'cpp' },
+} as const;
+
+/**
+ * Exactly one code block of the language, with the reasoning before it (paper App. C.1 filters ii/iii). C++
+ * answers follow the same contract; they are compiled by the judge, Python ones parsed with `ast`.
+ */
+export function codeAnswer(text: string, language: keyof typeof FENCES): CodeAnswer {
+  const { tags, name } = FENCES[language];
+  const blocks = [...text.matchAll(tags)];
+  if (blocks.length === 0) throw new Error(`no \`\`\`${name} code block`);
   if (blocks.length > 1) throw new Error(`${blocks.length} code blocks; exactly one is allowed`);
   const block = blocks[0] as RegExpMatchArray;
   const reasoning = text
@@ -60,13 +68,5 @@ export function cppAnswer(text: string): CodeAnswer {
 }
 
 export function pythonAnswer(text: string): CodeAnswer {
-  const blocks = [...text.matchAll(/```(?:python|py|python3)[^\n]*\n([\s\S]*?)```/gi)];
-  if (blocks.length === 0) throw new Error('no ```python code block');
-  if (blocks.length > 1) throw new Error(`${blocks.length} code blocks; exactly one is allowed`);
-  const block = blocks[0] as RegExpMatchArray;
-  const reasoning = text
-    .slice(0, block.index)
-    .replace(/<\/?think>/g, '')
-    .trim();
-  return { reasoning, code: (block[1] ?? '').replace(/\s+$/, '') + '\n' };
+  return codeAnswer(text, 'python');
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runPythonJson } from './python-json';
 
 /**
  * `ast.parse` of many snippets in one Python process (paper App. C.1 filter ii). Parsing never executes the
@@ -17,17 +17,5 @@ export async function pythonSyntaxErrors(snippets: string[], python = process.en
     '    except (SyntaxError, ValueError) as e:\n' +
     '        out.append(f"{type(e).__name__}: {e}")\n' +
     'json.dump(out, sys.stdout)\n';
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-I', '-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`python syntax check failed (exit ${code}): ${stderr.slice(-500)}`));
-      resolve(JSON.parse(stdout) as (string | null)[]);
-    });
-    child.stdin.end(JSON.stringify(snippets));
-  });
+  return runPythonJson<(string | null)[]>(script, snippets, 'python syntax check', python);
 }

@@ -6,7 +6,7 @@ import { rngFor } from '../common/rng';
 import { ContentStore } from '../store/content-store';
 import { askParsed, chat, provenance } from './chat';
 import type { LlmClientFactory } from './client';
-import { cppAnswer, jsonObject, pythonAnswer } from './parse';
+import { codeAnswer, jsonObject } from './parse';
 import { solveCppPrompt } from './prompts/solve-cpp';
 import { selectFeaturesPrompt } from './prompts/select-features';
 import { writeStatementPrompt } from './prompts/write-statement';
@@ -146,7 +146,7 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
         const tokens = estimateTokens(choice.text);
         if (input.maxAnswerTokens && tokens > input.maxAnswerTokens) return invalid(`too long: ~${tokens} tokens > ${input.maxAnswerTokens}`);
         try {
-          return { index, ...(language === 'cpp' ? cppAnswer(choice.text) : pythonAnswer(choice.text)), language, valid: true };
+          return { index, ...codeAnswer(choice.text, language), language, valid: true };
         } catch (err) {
           const refused = proseRefusal(choice.text);
           return invalid(refused ? refusalReason(refused) : (err as Error).message);

@@ -9,7 +9,7 @@
  * b_i, must not break a match (the article "a" folds with them, which costs nothing).
  */
 
-import { hash32 } from '../common/rng';
+import { hash32, mix32 } from '../common/rng';
 
 /** What every single-letter token becomes. Not a possible token otherwise (punctuation is stripped). */
 export const VARIABLE = '#';
@@ -36,16 +36,7 @@ export function normalizeStatement(text: string): string {
 /** 32-bit hash of a token (FNV-1a with murmur3's finaliser, the pipeline's seeded-randomness hash). */
 export const hashToken = hash32;
 
-/** murmur3's finaliser: spreads every input bit over the output (OPH bins and band keys need uniform bits). */
-export function mix32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { mix32 };
 
 const BASE = 0x01000193;
 
