@@ -371,6 +371,15 @@ describe('generateSolutions under failure (n candidates in one request, each jud
     expect(record.candidates[2]?.reasoning).toBe('add them\nAdd them.');
   });
 
+  it('asks again for the rest when the endpoint ignores n, so the task still gets its m candidates', async () => {
+    llm.queue('solve', reply.ignoringN(CORRECT), reply.ignoringN(CORRECT), reply.ignoringN(CORRECT));
+    const result = await solve(3);
+    expect(result).toMatchObject({ total: 3, valid: 3 });
+    expect(llm.requestsFor('solve').slice(-3).map((r) => r.n)).toEqual([3, 2, 1]);
+    expect(result.usage.requests).toBe(3);
+    expectUsage(result.usage, servedUsage('solve', 3));
+  });
+
   it('asks a C++ solver with its own prompt and keeps exactly one cpp block per candidate', async () => {
     const cpp = '#include <cstdio>\nint main(){long long a,b;scanf("%lld %lld",&a,&b);printf("%lld\\n",a+b);}';
     llm.queue('solve-cpp', reply.choices(okChoice(`Sum.\n\`\`\`cpp\n${cpp}\n\`\`\``), okChoice(CORRECT)));

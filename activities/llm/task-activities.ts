@@ -14,7 +14,7 @@ import { writeStatementFunctionPrompt } from './prompts/write-statement-function
 import { checkFunctionCandidates, parseFunctionStatement, solveRequest, testInputProblem, testsRequest, type FunctionStatement } from './function-io';
 import { promptHeader } from './prompt';
 import { pythonSyntaxErrors } from './python-syntax';
-import { priceUsage } from './usage';
+import { addUsage, priceUsage } from './usage';
 import { proseRefusal, refusalReason } from './refusal';
 import { estimateTokens, statementProblems, type StatementFilterOptions } from './statement-filters';
 import type { Candidate, CandidatesRecord, SelectionRecord, StatementRecord, TestsRecord } from './records';
@@ -128,15 +128,19 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       // Function-I/O tasks call a Python `class Solution`, so their candidates are Python whatever the solver.
       const language = input.language === 'cpp' && statement.ioMode !== 'function' ? 'cpp' : 'python';
       const solve = language === 'cpp' ? { prompt: solveCppPrompt, user: solveCppPrompt.user({ statement: statement.question }) } : solveRequest(statement);
-      const answer = await chat(
-        clientFor,
-        input.endpoint,
-        [
-          { role: 'system', content: `${promptHeader(solve.prompt)}\n${solve.prompt.system}` },
-          { role: 'user', content: solve.user },
-        ],
-        { n: input.candidates, signal: cancellationSignal() }
-      );
+      const messages = [
+        { role: 'system' as const, content: `${promptHeader(solve.prompt)}\n${solve.prompt.system}` },
+        { role: 'user' as const, content: solve.user },
+      ];
+      const answer = await chat(clientFor, input.endpoint, messages, { n: input.candidates, signal: cancellationSignal() });
+      let usage = priceUsage(answer.usage, input.endpoint);
+      // Some servers and gateways ignore `n` and answer one choice: ask again for the rest (at most m requests
+      // in all), so the task still gets its m candidates.
+      for (let asked = 1; answer.choices.length < input.candidates && asked < input.candidates; asked++) {
+        const more = await chat(clientFor, input.endpoint, messages, { n: input.candidates - answer.choices.length, signal: cancellationSignal() });
+        answer.choices.push(...more.choices.slice(0, input.candidates - answer.choices.length));
+        usage = addUsage(usage, priceUsage(more.usage, input.endpoint));
+      }
       const drafts: Candidate[] = answer.choices.map((choice, index) => {
         const invalid = (invalidReason: string): Candidate => ({ index, reasoning: '', code: '', language, valid: false, invalidReason });
         if (choice.refusal) return invalid(refusalReason(choice.refusal));
@@ -167,7 +171,7 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
         candidatesKey: await store.putJson(record),
         total: candidates.length,
         valid: candidates.filter((c) => c.valid).length,
-        usage: priceUsage(answer.usage, input.endpoint),
+        usage,
       };
     },
 

@@ -16,7 +16,8 @@ export interface ScriptedChoice {
 }
 
 export type ScriptedReply =
-  | { kind: 'answer'; choices: ScriptedChoice[] }
+  /** `ignoresN`: exactly these choices whatever `n` asked for (servers and gateways that drop `n`). */
+  | { kind: 'answer'; choices: ScriptedChoice[]; ignoresN?: boolean }
   | { kind: 'error'; status: number; message?: string; retryAfter?: string }
   /** HTTP 200 with a body that is not JSON (a broken proxy). */
   | { kind: 'garbage'; body: string }
@@ -39,6 +40,8 @@ export const reply = {
   malformed: (): ScriptedReply => reply.ok('<begin>\n{"algorithm": ["binary search", }\n<end>'),
   /** Several choices for one request with `n`; reused cyclically when fewer than `n`. */
   choices: (...choices: ScriptedChoice[]): ScriptedReply => ({ kind: 'answer', choices }),
+  /** One choice whatever `n` is: an endpoint that ignores `n`. */
+  ignoringN: (content: string): ScriptedReply => ({ kind: 'answer', choices: [{ content }], ignoresN: true }),
   error: (status: number, opts: { message?: string; retryAfter?: string } = {}): ScriptedReply => ({ kind: 'error', status, ...opts }),
   rateLimited: (retryAfterSeconds: number): ScriptedReply => reply.error(429, { retryAfter: String(retryAfterSeconds), message: 'Rate limit reached' }),
   garbage: (): ScriptedReply => ({ kind: 'garbage', body: '<html><body>502 Bad Gateway</body></html>' }),
@@ -176,7 +179,9 @@ export class ScriptedLlm {
       }
       case 'answer': {
         request.status = 200;
-        const choices = Array.from({ length: request.n }, (_, i) => scripted.choices[i % scripted.choices.length] as ScriptedChoice);
+        const choices = scripted.ignoresN
+          ? scripted.choices
+          : Array.from({ length: request.n }, (_, i) => scripted.choices[i % scripted.choices.length] as ScriptedChoice);
         const promptTokens = body.messages.reduce((s, m) => s + approxTokens(m.content ?? ''), 0);
         const completionTokens = choices.reduce((s, c) => s + approxTokens(c.content ?? c.refusal ?? ''), 0);
         request.usage = { promptTokens, completionTokens };
