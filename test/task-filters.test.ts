@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ContentStore } from '../activities/store/content-store';
-import { createOrchestratorWorker, createSandboxWorker } from '../workers/create-workers';
+import { createOrchestratorWorker } from '../workers/create-workers';
 import type { PipelineSummary } from '../workflows/types';
 import { startHarness, withWorkers, type PipelineHarness } from './helpers/pipeline-harness';
 
@@ -15,15 +15,9 @@ describe('task-level controls in a run', () => {
 
   it('discard filtered statements with the reason, before any candidate is sampled or executed', async () => {
     // No sandbox worker at all: a filtered task must never reach execution.
-    const worker = await createOrchestratorWorker({ connection: h.connection, env: h.env });
     const before = h.llm.requests.length;
-    const summary = (await withWorkers([worker], () =>
-      h.client.workflow.execute('synthSmithPipeline', {
-        taskQueue: h.env.taskQueues.orchestrator,
-        workflowId: `filters-${Date.now()}`,
-        args: [h.config({ tasks: { count: 5, minStatementTokens: 5000 }, training: { enabled: false } })],
-      })
-    )) as PipelineSummary;
+    const config = h.config({ tasks: { count: 5, minStatementTokens: 5000 }, training: { enabled: false } });
+    const summary = await h.runPipeline(`filters-${Date.now()}`, config, { sandbox: false });
     expect(summary.tasks).toMatchObject({ kept: 0, discarded: 4, failed: 1 });
     expect(summary.tasks.reasons).toEqual({ statement_filtered: 4, InvalidLlmOutput: 1 });
     const filtered = summary.tasks.outcomes.filter((o) => o.reason === 'statement_filtered');
@@ -60,22 +54,15 @@ describe('task-level controls in a run', () => {
   });
 
   it('run the strong solver on surviving tasks when the solvability filter is on, and keep what it solves', async () => {
-    const orchestrator = await createOrchestratorWorker({ connection: h.connection, env: h.env });
-    const sandbox = await createSandboxWorker({ connection: h.connection, env: h.env });
     const before = h.llm.requests.length;
-    const summary = (await withWorkers([orchestrator, sandbox], () =>
-      h.client.workflow.execute('synthSmithPipeline', {
-        taskQueue: h.env.taskQueues.orchestrator,
-        workflowId: `solvability-${Date.now()}`,
-        args: [
-          h.config({
-            llm: { ...h.config().llm, roles: { strongSolver: { model: 'replay:strong-solver', temperature: 0 } } },
-            verification: { solvability: { required: true } },
-            training: { enabled: false },
-          }),
-        ],
+    const summary = await h.runPipeline(
+      `solvability-${Date.now()}`,
+      h.config({
+        llm: { ...h.config().llm, roles: { strongSolver: { model: 'replay:strong-solver', temperature: 0 } } },
+        verification: { solvability: { required: true } },
+        training: { enabled: false },
       })
-    )) as PipelineSummary;
+    );
     expect(summary.tasks).toMatchObject({ kept: 2, discarded: 2, failed: 1 });
     // One strong-solver request per task that survived verification, on its own role's model.
     const strong = h.llm.requests.slice(before).filter((r) => r.model === 'replay:strong-solver');
@@ -91,21 +78,16 @@ describe('task-level controls in a run', () => {
   });
 
   it('fan out as a tree: batches of tasks under the run, each task under its batch, outcomes stored per batch, continuing as new', async () => {
-    const worker = await createOrchestratorWorker({ connection: h.connection, env: h.env });
     const workflowId = `tree-${Date.now()}`;
-    const summary = (await withWorkers([worker], () =>
-      h.client.workflow.execute('synthSmithPipeline', {
-        taskQueue: h.env.taskQueues.orchestrator,
-        workflowId,
-        args: [
-          h.config({
-            tasks: { count: 5, batchSize: 2, batchesPerRun: 2, concurrency: 4, minStatementTokens: 5000 },
-            features: { ...h.config().features, extractBatchSize: 2 },
-            training: { enabled: false },
-          }),
-        ],
-      })
-    )) as PipelineSummary;
+    const summary = await h.runPipeline(
+      workflowId,
+      h.config({
+        tasks: { count: 5, batchSize: 2, batchesPerRun: 2, concurrency: 4, minStatementTokens: 5000 },
+        features: { ...h.config().features, extractBatchSize: 2 },
+        training: { enabled: false },
+      }),
+      { sandbox: false }
+    );
     expect(summary.tasks.outcomesKeys).toHaveLength(3);
     expect(summary.tasks.outcomes.map((o) => o.index)).toEqual([0, 1, 2, 3, 4]);
     expect(summary.tasks.reasons).toEqual({ statement_filtered: 4, InvalidLlmOutput: 1 });
@@ -148,21 +130,14 @@ describe('task-level controls in a run', () => {
   });
 
   it('sample candidates from several solver models, pooled with the provenance of each candidate', async () => {
-    const orchestrator = await createOrchestratorWorker({ connection: h.connection, env: h.env });
-    const sandbox = await createSandboxWorker({ connection: h.connection, env: h.env });
     const before = h.llm.requests.length;
-    const summary = (await withWorkers([orchestrator, sandbox], () =>
-      h.client.workflow.execute('synthSmithPipeline', {
-        taskQueue: h.env.taskQueues.orchestrator,
-        workflowId: `solvers-${Date.now()}`,
-        args: [
-          h.config({
-            solutions: { candidates: 4, solvers: [{ model: 'replay:solver-a', share: 3 }, { model: 'replay:solver-b', temperature: 0.2 }] },
-            training: { enabled: false },
-          }),
-        ],
+    const summary = await h.runPipeline(
+      `solvers-${Date.now()}`,
+      h.config({
+        solutions: { candidates: 4, solvers: [{ model: 'replay:solver-a', share: 3 }, { model: 'replay:solver-b', temperature: 0.2 }] },
+        training: { enabled: false },
       })
-    )) as PipelineSummary;
+    );
     // One request per solver per task that reached sampling: n = 3 from solver-a, n = 1 from solver-b.
     const solves = h.llm.requests.slice(before).filter((r) => r.promptId === 'solve');
     const reached = summary.tasks.outcomes.filter((o) => o.candidates).length;

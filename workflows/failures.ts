@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/workflow';
+// @temporalio/common, not /workflow: activities use these helpers too.
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/common';
 import type { LlmUsage } from './types';
 
 /**

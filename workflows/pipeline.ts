@@ -16,7 +16,7 @@ import { mapBounded } from './map-bounded';
 import { progressQuery } from './messages';
 import { ConfigHashKey, DatasetVersionKey, OutcomeKey, RunIdKey, StageKey, TasksKeptKey } from './search-attributes';
 import { extractFeaturesBatch } from './extract-batch';
-import { batchProgressSignal, synthesizeBatch } from './synthesize-batch';
+import { batchProgressSignal, INLINE_OUTCOMES, synthesizeBatch } from './synthesize-batch';
 import { checkBenchmarkFile, removeNearDuplicates } from './quality';
 import { dedupFeatureTree } from './semantic-dedup';
 import { trainOnDatasets } from './train';
@@ -146,7 +146,7 @@ async function runPipeline(
     if (r.status === 'rejected') throw r.reason;
     return r.value;
   });
-  foldBatches(state, results, config.tasks.count <= INLINE_OUTCOMES);
+  foldBatches(state, results);
   state.outcomesIndexKeys.push(await local.storeJson(results.map((r) => r.outcomesKey)));
   state.nextBatch = last;
   if (state.nextBatch < state.chunkCount) {
@@ -197,8 +197,6 @@ async function runPipeline(
   return summary;
 }
 
-/** Up to this many tasks (or batches), the summary lists outcomes (or outcome blobs) inline. */
-const INLINE_OUTCOMES = 200;
 
 /**
  * Stage 1, run once per pipeline: seeds → per-range extraction children → merge → evolve → sample. Returns the
@@ -279,7 +277,7 @@ async function prepareSynthesis(
 }
 
 /** Adds finished batches to the run's totals (and, for small runs, their outcomes). */
-function foldBatches(state: PipelineResume, results: SynthesizeBatchResult[], inline: boolean): void {
+function foldBatches(state: PipelineResume, results: SynthesizeBatchResult[]): void {
   const t = state.totals;
   for (const r of results) {
     t.counts.finished += r.finished;
@@ -288,6 +286,6 @@ function foldBatches(state: PipelineResume, results: SynthesizeBatchResult[], in
     t.counts.failed += r.failed;
     for (const [k, n] of Object.entries(r.reasons)) t.reasons[k] = (t.reasons[k] ?? 0) + n;
     t.usage = addUsage(t.usage, r.usage);
-    if (inline && state.inlineOutcomes) state.inlineOutcomes.push(...(r.outcomes ?? []));
+    state.inlineOutcomes?.push(...(r.outcomes ?? []));
   }
 }

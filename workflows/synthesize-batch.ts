@@ -9,8 +9,8 @@ import { addUsage, NO_USAGE } from './usage';
 /** Batch → pipeline progress, signalled by workflow ID so it reaches the pipeline's latest run. */
 export const batchProgressSignal = defineSignal<[BatchProgress]>('batchProgress');
 
-/** Outcomes travel back inline only for small batches; large runs read them from the stored blob. */
-const INLINE_OUTCOMES = 200;
+/** Up to this many tasks in a run, outcomes travel inline (for its summary); larger runs read the stored blobs. */
+export const INLINE_OUTCOMES = 200;
 
 /**
  * One chunk of tasks (≤ `tasks.batchSize`): a child workflow per task with bounded concurrency. Batches are
@@ -65,6 +65,6 @@ export async function synthesizeBatch(input: SynthesizeBatchInput): Promise<Synt
     outcomesKey: await local.storeJson(outcomes),
     reasons,
     usage: outcomes.reduce((u, o) => addUsage(u, o.usage), NO_USAGE),
-    ...(outcomes.length <= INLINE_OUTCOMES ? { outcomes } : {}),
+    ...(config.tasks.count <= INLINE_OUTCOMES ? { outcomes } : {}),
   };
 }

@@ -164,7 +164,7 @@ export interface SynthesizeBatchResult extends BatchProgress {
   outcomesKey: ArtifactKey;
   reasons: Record<string, number>;
   usage: LlmUsage;
-  /** The outcomes themselves, only for small batches (for summaries of small runs). */
+  /** The outcomes themselves, only in runs of at most INLINE_OUTCOMES tasks (for their summaries). */
   outcomes?: TaskOutcome[];
 }
 

@@ -1,5 +1,6 @@
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { failureUsage } from '../../workflows/failures';
 import type {
   LlmUsage,
   EvolveFeaturesInput,
@@ -99,7 +100,7 @@ export function createFeatureActivities({ store, clientFor }: FeatureActivityDep
           // makes it too long), costs that round, not the run: the tree stays as it was. A bad key or model fails.
           if (!(err instanceof ApplicationFailure && (err.type === LLM_FAILURE.invalidOutput || isRequestSpecificRejection(err)))) throw err;
           // The failed round's spend still counts (askParsed attaches it to the failure).
-          usage = addUsage(usage, (err.details?.[0] as { usage?: LlmUsage } | undefined)?.usage);
+          usage = addUsage(usage, failureUsage(err));
           failures.push(`round ${round}: ${err.message}`);
           log.warn('evolution round skipped', { round, reason: err.message });
         }

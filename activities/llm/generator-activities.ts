@@ -1,5 +1,6 @@
 import { cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { failureUsage } from '../../workflows/failures';
 import type { LlmEndpoint } from '../../workflows/config';
 import type { ArtifactKey, LlmUsage, TestScale } from '../../workflows/types';
 import type { ContentStore } from '../store/content-store';
@@ -82,7 +83,7 @@ export function createGeneratorActivities({ store, clientFor }: GeneratorActivit
       return { programKey: await store.putJson(record), usable: true, usage };
     } catch (err) {
       if (!(err instanceof ApplicationFailure && err.type === LLM_FAILURE.invalidOutput)) throw err;
-      const usage = (err.details?.[0] as { usage?: LlmUsage } | undefined)?.usage ?? NO_USAGE;
+      const usage = failureUsage(err) ?? NO_USAGE;
       const record: InputProgramRecord = { ...base, reasoning: '', code: '', unusable: err.message };
       return { programKey: await store.putJson(record), usable: false, usage };
     }

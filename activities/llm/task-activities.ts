@@ -18,6 +18,7 @@ import { addUsage, priceUsage } from './usage';
 import { proseRefusal, refusalReason } from './refusal';
 import { estimateTokens, statementProblems, type StatementFilterOptions } from './statement-filters';
 import type { Candidate, CandidatesRecord, SelectionRecord, StatementRecord, TestsRecord } from './records';
+import { TestSuite } from '../sandbox/test-inputs';
 
 const SelectionSchema = z.object({
   feature_roles_tree: z.record(z.string(), z.unknown()),
@@ -39,8 +40,6 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
 }
 
 const STYLES: TaskStyle[] = ['codeforces', 'leetcode', 'atcoder'];
-/** Inputs above this size are dropped: a prompted list is for small and medium cases (generators do scale). */
-const MAX_INPUT_BYTES = 1 << 20;
 
 export interface TaskActivityDeps {
   store: ContentStore;
@@ -191,23 +190,11 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
         (text) => parseWith(TestsSchema, jsonObject(text)),
         { signal: cancellationSignal() }
       );
-      const tests: TestsRecord['tests'] = [];
-      const dropped: TestsRecord['dropped'] = [];
-      const seen = new Set<string>();
-      value.test_cases.forEach((tc, idx) => {
-        const text = tc.input_string.replace(/\r\n?/g, '\n');
-        const normalized = text.endsWith('\n') ? text : `${text}\n`;
-        const unusable = text.trim() ? testInputProblem(statement, normalized) : null;
-        if (!text.trim()) dropped.push({ idx, reason: 'empty input' });
-        else if (unusable) dropped.push({ idx, reason: `not the call's arguments: ${unusable}` });
-        else if (Buffer.byteLength(normalized) > MAX_INPUT_BYTES) dropped.push({ idx, reason: 'input over 1 MiB' });
-        else if (seen.has(normalized)) dropped.push({ idx, reason: 'duplicate input' });
-        else if (tests.length >= input.count) dropped.push({ idx, reason: `more than the ${input.count} requested` });
-        else {
-          seen.add(normalized);
-          tests.push({ input: normalized, description: tc.description ?? '' });
-        }
-      });
+      // The same intake rules as generator inputs (empty, malformed, oversized, duplicate, over the count).
+      const suite = new TestSuite((text) => testInputProblem(statement, text));
+      value.test_cases.forEach((tc, idx) => suite.offer(tc.input_string, tc.description ?? '', { source: 'prompted', idx }, input.count));
+      const tests = suite.recordTests();
+      const dropped = suite.dropped;
       const record: TestsRecord = {
         statementKey: input.statementKey,
         tests,

@@ -31,14 +31,18 @@ export class TestSuite {
   /** `formatProblem`: why an input cannot be the task's input at all (a function task's arguments), else null. */
   constructor(private readonly formatProblem: (input: string) => string | null = () => null) {}
 
-  /** Empty, malformed, oversized and duplicate inputs (across all sources) are dropped here. */
-  offer(raw: string, description: string, origin: Origin): void {
+  /**
+   * Empty, malformed, oversized and duplicate inputs (across all sources) are dropped here, and so is an input
+   * past `limit` kept tests (the prompted method's `count`).
+   */
+  offer(raw: string, description: string, origin: Origin, limit = Infinity): void {
     const input = normalizeInput(raw);
     const malformed = raw.trim() ? this.formatProblem(input) : null;
     if (!raw.trim()) this.drop(origin, 'empty input');
     else if (malformed) this.drop(origin, `not the call's arguments: ${malformed}`);
     else if (Buffer.byteLength(input) > MAX_INPUT_BYTES) this.drop(origin, 'input over 1 MiB');
     else if (this.seen.has(input)) this.drop(origin, 'duplicate input');
+    else if (this.tests.length >= limit) this.drop(origin, `more than the ${limit} requested`);
     else {
       this.seen.add(input);
       this.tests.push({ input, description, source: origin.source, ...(origin.scale ? { scale: origin.scale } : {}), origin });

@@ -8,6 +8,8 @@ import { readWorkerEnv, REPO_ROOT, type WorkerEnv } from '../../workers/env';
 import { loadReplayCorpus } from '../../workers/replay-llm/corpus';
 import { ReplayLlmServer } from '../../workers/replay-llm/server';
 import type { PipelineConfigInput } from '../../workflows/config';
+import type { PipelineSummary } from '../../workflows/types';
+import { createOrchestratorWorker, createSandboxWorker } from '../../workers/create-workers';
 
 export const DEMO_CONFIG_PATH = path.join(REPO_ROOT, 'workers', 'demo-data', 'pipeline.json');
 export const DEMO_CORPUS_PATH = path.join(REPO_ROOT, 'workers', 'demo-data', 'replay-corpus.json');
@@ -23,6 +25,8 @@ export interface PipelineHarness {
   llm: ReplayLlmServer;
   /** The demo config pointed at this harness (replay URL, absolute seeds path, the test's queues). */
   config(overrides?: Partial<PipelineConfigInput>): PipelineConfigInput;
+  /** One pipeline run to completion on fresh workers: the orchestrator, plus the sandbox unless `sandbox: false`. */
+  runPipeline(workflowId: string, config: PipelineConfigInput, opts?: { sandbox?: boolean }): Promise<PipelineSummary>;
   close(): Promise<void>;
 }
 
@@ -52,6 +56,13 @@ export async function startHarness(address: string): Promise<PipelineHarness> {
       taskQueues: { sandbox: env.taskQueues.sandbox, gpu: env.taskQueues.gpu },
       ...overrides,
     }),
+    runPipeline: async (workflowId, config, opts = {}) => {
+      const workers = [await createOrchestratorWorker({ connection, env })];
+      if (opts.sandbox !== false) workers.push(await createSandboxWorker({ connection, env }));
+      return withWorkers(workers, () =>
+        client.workflow.execute('synthSmithPipeline', { taskQueue: env.taskQueues.orchestrator, workflowId, args: [config] })
+      ) as Promise<PipelineSummary>;
+    },
     close: async () => {
       await llm.close();
       await connection.close();
