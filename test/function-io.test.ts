@@ -209,7 +209,7 @@ describe('a function-I/O task through the pipeline (real dev server and sandbox)
       fnName: 'longestCalmStretch',
       starterCode: task.statement.starter_code,
       fnParams: ['readings', 'limit'],
-      provenance: { prompt: 'write-statement-function@1' },
+      provenance: { prompt: 'write-statement-function@2' },
     });
     const prompts = new Set(llm.requests.map((r) => r.promptId));
     for (const id of ['write-statement-function', 'solve-function', 'write-tests-function']) expect(prompts).toContain(id);

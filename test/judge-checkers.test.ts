@@ -1,12 +1,15 @@
 /**
  * Checkers: the built-in exact (= verification's compare.ts), token and float comparisons, and a testlib-style
- * checker program compiled once and run in its own box; plus the judge CLI with C++, checkers and CE.
+ * checker program compiled once and run in its own box; real-style checkers on our testlib.h; plus the judge CLI
+ * with C++, checkers and CE.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
 import { CheckerFailure, checkBuiltin } from '../activities/sandbox/checkers';
+import { CompileCache, type RunInBox } from '../activities/sandbox/compile-cache';
 import { judgeSolutions } from '../activities/sandbox/judge';
 import type { RunLimits } from '../activities/sandbox/types';
 import { outputsMatch } from '../activities/common/compare';
@@ -93,6 +96,127 @@ describe('judging with checkers', () => {
       judgeSolutions(sandbox, [{ id: 's', code: 'print(2)' }], [{ input: '4', output: 'garbage' }], LIMITS, { checker: { kind: 'testlib', code: CHECKER } }),
     ).rejects.toBeInstanceOf(CheckerFailure);
   }, 60_000);
+});
+
+/** The divisor task of divisor-checker.cpp, checked the way problem setters write testlib checkers. */
+const TESTLIB_DIVISOR = String.raw`#include "testlib.h"
+using namespace std;
+int main(int argc, char *argv[]) {
+  registerTestlibCmd(argc, argv);
+  long long n = inf.readLong(2, 1000000000000LL, "n");
+  long long jury = ans.readLong();
+  long long d = ouf.readLong(-1, n, "d");
+  if (jury == -1) {
+    if (d != -1) quitf(_wa, "the jury says prime, got %lld", d);
+    quitf(_ok, "prime");
+  }
+  if (d == -1) quitf(_wa, "%lld has the divisor %lld", n, jury);
+  ensuref(n % jury == 0, "the jury's %lld does not divide %lld", jury, n);
+  if (d <= 1 || d >= n || n % d != 0) quitf(_wa, "%lld is not a proper divisor", d);
+  quitf(_ok, "divisor %s", vtos(d).c_str());
+}
+`;
+
+const TESTLIB_FLOAT = String.raw`#include "testlib.h"
+int main(int argc, char *argv[]) {
+  registerTestlibCmd(argc, argv);
+  int k = inf.readInt(1, 10, "k");
+  for (int i = 1; i <= k; i++) {
+    double j = ans.readDouble(), p = ouf.readReal();
+    if (!doubleCompare(j, p, 1e-6)) quitf(_wa, "%d%s number differs: expected %.9f, found %.9f", i, englishEnding(i).c_str(), j, p);
+  }
+  ouf.readEof();
+  quitf(_ok, "%d numbers", k);
+}
+`;
+
+describe('testlib.h (ours): real-style checkers compile against it and keep testlib semantics', () => {
+  const tests = [
+    { input: '12', output: '2' },
+    { input: '13', output: '-1' },
+    { input: '35', output: '5' },
+  ];
+  const run = (code: string, testsHere = tests, checker = TESTLIB_DIVISOR) =>
+    judgeSolutions(sandbox, [{ id: 's', code }], testsHere, LIMITS, { checker: { kind: 'testlib', code: checker } }).then((r) => r[0]!);
+
+  it('accepts any valid answer of a multi-answer task and rejects an invalid one', async () => {
+    const results = await judgeSolutions(
+      sandbox,
+      [
+        { id: 'smallest', code: 'n = int(input())\nprint(next((d for d in range(2, n) if n % d == 0), -1))' },
+        // A solution may include testlib.h too (harmless; it only has to resolve).
+        { id: 'largest', language: 'cpp', code: '#include "testlib.h"\n#include <cstdio>\nint main(){ long long n; scanf("%lld",&n); for(long long d=n-1; d>1; d--) if(n%d==0){ printf("%lld\\n", d); return 0;} puts("-1"); }' },
+        { id: 'one', code: 'print(1)' },
+      ],
+      tests,
+      LIMITS,
+      { checker: { kind: 'testlib', code: TESTLIB_DIVISOR } },
+    );
+    expect(results.map((r) => [r.id, r.verdicts.map((v) => v.verdict)])).toEqual([
+      ['smallest', ['AC', 'AC', 'AC']],
+      ['largest', ['AC', 'AC', 'AC']],
+      ['one', ['WA', 'WA', 'WA']],
+    ]);
+    expect(results[1]?.compileError).toBeUndefined();
+    expect(results[1]?.verdicts[0]?.message).toBe('ok divisor 6');
+    expect(results[2]?.verdicts[0]?.message).toBe('wrong answer 1 is not a proper divisor');
+  }, 60_000);
+
+  it('a value out of the requested range on the output is WA, a malformed or missing one PE, trailing output PE', async () => {
+    const out = await run('print(100)', tests.slice(0, 1));
+    expect(out.verdicts[0]).toMatchObject({ verdict: 'WA', message: 'wrong answer Integer parameter [name=d] equals to 100, violates the range [-1, 12]' });
+    for (const [code, message] of [
+      ['print("2.0")', 'Expected int64, but "2.0" found'],
+      ['print("02")', 'Expected int64, but "02" found'],
+      ['print(10**30)', `Expected int64, but "${10n ** 30n}" found`],
+      ['pass', 'Unexpected end of file'],
+      ['print(2, 2)', 'Extra information in the output file'],
+    ] as const) {
+      const r = await run(code, tests.slice(0, 1));
+      expect(r.verdicts[0]?.verdict, code).toBe('WA');
+      expect(r.verdicts[0]?.message, code).toContain(`presentation error: wrong output format ${message}`);
+    }
+    // Trailing blank lines are no extra information.
+    expect((await run('print(2)\nprint()\nprint("  ")', tests.slice(0, 1))).verdicts[0]?.verdict).toBe('AC');
+  }, 60_000);
+
+  it('a malformed answer or input file, or a failed ensuref, is a CheckerFailure', async () => {
+    await expect(run('print(2)', [{ input: '12', output: 'two' }])).rejects.toThrow(/FAIL Expected int64, but "two" found \(in answer file\)/);
+    await expect(run('print(2)', [{ input: '1', output: '2' }])).rejects.toThrow(/FAIL Integer parameter \[name=n\] equals to 1.*\(in input file\)/);
+    await expect(run('print(2)', [{ input: '12', output: '5' }])).rejects.toBeInstanceOf(CheckerFailure);
+  }, 60_000);
+
+  it('doubleCompare accepts an absolute or relative error of 1e-6 and nothing more', async () => {
+    const t = [{ input: '3', output: '0.333333333333 1000000.0 -2' }];
+    const verdict = async (code: string) => (await run(code, t, TESTLIB_FLOAT)).verdicts[0];
+    expect(await verdict('print("0.3333335 1000000.9 -2.0000001")')).toMatchObject({ verdict: 'AC', message: 'ok 3 numbers' });
+    expect(await verdict('print("0.3333353 1000000.0 -2")')).toMatchObject({ verdict: 'WA', message: expect.stringContaining('1st number differs') });
+    expect(await verdict('print("0.3333333 1000002 -2")')).toMatchObject({ verdict: 'WA', message: expect.stringContaining('2nd number differs') });
+    expect((await verdict('print("0.3333333 1000000 nan")'))?.message).toContain('Expected double, but "nan" found');
+    expect((await verdict('print("0.3333333 1000000 -2 7")'))?.message).toContain('Expected EOF');
+  }, 60_000);
+
+  it('every C++ compile sees the headers in the box, and their content is part of the cache key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'judge-headers-'));
+    try {
+      const calls: Parameters<RunInBox>[] = [];
+      const fake: RunInBox = async (...args) => {
+        calls.push(args);
+        // The PCH build "succeeds" (an empty file, never used); the compile fails, nothing is cached as a binary.
+        const pch = args[0].kind === 'source' && args[0].fileName === 'empty';
+        return { ok: pch, exitedNonZero: false, stdout: Buffer.alloc(0), stderr: Buffer.from('no compiler here'), summary: 'fake' };
+      };
+      await new CompileCache(dir, fake).compile('cpp', 'int main() {}');
+      const compile = calls.find(([p]) => p.kind === 'source' && p.fileName === 'main.cpp');
+      const bind = compile?.[1].binds?.find((b) => b.dest === '/include');
+      expect(bind).toBeDefined();
+      expect(readFileSync(join(bind!.host, 'testlib.h'), 'utf8')).toBe(readFileSync(join(__dirname, '..', 'activities', 'sandbox', 'native', 'testlib.h'), 'utf8'));
+      expect(bind!.host).toMatch(/include-[0-9a-f]{16}$/); // named by the content hash, which also keys the binaries
+      expect(compile?.[0].kind === 'source' && compile[0].argv.join(' ')).toContain('-I/include');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('judge CLI: languages, checkers, CE', () => {

@@ -6,6 +6,7 @@ import { createSemanticDedupActivities } from '../activities/features/semantic-d
 import { createOpenAiClientFactory, type LlmClientFactory } from '../activities/llm/client';
 import { createGeneratorActivities } from '../activities/llm/generator-activities';
 import { createCandidatePoolActivities } from '../activities/llm/candidate-pool';
+import { createSeparatorActivities } from '../activities/llm/separator-activities';
 import { createTaskActivities } from '../activities/llm/task-activities';
 import { Semaphore } from '../activities/common/semaphore';
 import { createSandboxActivities } from '../activities/sandbox/activities';
@@ -16,6 +17,7 @@ import { createStoreActivities } from '../activities/store/activities';
 import { ContentStore } from '../activities/store/content-store';
 import { createTrainingActivities } from '../activities/training/activities';
 import { createVerifyActivities } from '../activities/verify/activities';
+import { createExtendTestsActivities } from '../activities/verify/extend-tests';
 import { createQualityActivities } from '../activities/quality/activities';
 import { REPO_ROOT, type WorkerEnv } from './env';
 
@@ -41,7 +43,10 @@ export function createOrchestratorWorker(deps: WorkerDeps & { clientFor?: LlmCli
       // features.semanticDedup: runs the project's Python here, so orchestrator hosts need the venv when it is on.
       ...createSemanticDedupActivities({ store, python: deps.env.python, trainerDir: path.join(REPO_ROOT, 'trainer') }),
       ...createTaskActivities({ store, clientFor }),
+      // writeGenerator, writeValidator and writeReference (the referenceWriter role).
       ...createGeneratorActivities({ store, clientFor }),
+      // writeSeparatingInputs (the separator role): inputs aimed at two candidates' disagreement.
+      ...createSeparatorActivities({ store, clientFor }),
       ...createCandidatePoolActivities({ store }),
       ...createStoreActivities({ store }),
       ...createVerifyActivities({ store }),
@@ -67,6 +72,8 @@ export function createSandboxWorker(deps: WorkerDeps & { sandbox?: Sandbox }): P
       ...createSandboxActivities({ store, sandbox, concurrency: deps.env.sandboxSlots, boxes }),
       // Test generators and validators are untrusted LLM code too: same engine, same slots.
       ...createGenerateInputsActivities({ store, sandbox, concurrency: deps.env.sandboxSlots, boxes }),
+      // Verification's extra evidence (adaptive draws, separator inputs, the reference) runs programs: same slots.
+      ...createExtendTestsActivities({ store, sandbox, concurrency: deps.env.sandboxSlots, boxes }),
       // Evaluation samples, judged by the same engine (its own instance, made on first use), holding every box permit.
       ...createEvalJudgeActivities({ store, sandbox: lazySandbox(deps.sandbox), concurrency: deps.env.sandboxSlots, boxes }),
     },

@@ -15,6 +15,7 @@
  * other failure.
  */
 import { z } from 'zod';
+import { CheckerSchema } from './cli-schemas';
 import { readJsonInput } from './json-cli';
 import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
 import { FN_NAME_RE, functionProgram } from '../activities/sandbox/function-harness';
@@ -23,13 +24,6 @@ import { DEFAULT_LIMITS, type RunLimits } from '../activities/sandbox/types';
 
 // Top level and limits are strict: a misspelt "limit" silently falling back to defaults would be worse than
 // an error. Solution and test entries may carry extra metadata, which is ignored.
-const CheckerSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('exact') }),
-  z.strictObject({ kind: z.literal('token') }),
-  z.strictObject({ kind: z.literal('float'), absTolerance: z.number().min(0).optional(), relTolerance: z.number().min(0).optional() }),
-  z.strictObject({ kind: z.literal('testlib'), code: z.string().min(1) }),
-]);
-
 const InputSchema = z.strictObject({
   solutions: z.array(z.object({ id: z.string().min(1), code: z.string(), language: z.enum(['python', 'cpp']).optional() })),
   tests: z.array(z.object({ input: z.string(), output: z.string() })),

@@ -7,6 +7,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { createFeatureActivities } from '../activities/features/activities';
 import type { createGeneratorActivities } from '../activities/llm/generator-activities';
 import type { createCandidatePoolActivities } from '../activities/llm/candidate-pool';
+import type { createSeparatorActivities } from '../activities/llm/separator-activities';
 import type { createTaskActivities } from '../activities/llm/task-activities';
 import type { createQualityActivities } from '../activities/quality/activities';
 import type { createSandboxActivities } from '../activities/sandbox/activities';
@@ -14,6 +15,7 @@ import type { createGenerateInputsActivities } from '../activities/sandbox/gener
 import type { createStoreActivities } from '../activities/store/activities';
 import type { createTrainingActivities } from '../activities/training/activities';
 import type { createVerifyActivities } from '../activities/verify/activities';
+import type { createExtendTestsActivities } from '../activities/verify/extend-tests';
 import type { PipelineConfig } from './config';
 
 /** Failure types no retry can fix: bad config or input, a rejected request, an answer that stayed unusable. */
@@ -22,7 +24,8 @@ const NON_RETRYABLE = ['InvalidConfig', 'InvalidInput', 'InvalidLlmOutput', 'Llm
 type FeatureActivities = ReturnType<typeof createFeatureActivities>;
 type LlmActivities = Pick<FeatureActivities, 'extractFeatures' | 'evolveFeatureTree'> &
   ReturnType<typeof createTaskActivities> &
-  ReturnType<typeof createGeneratorActivities>;
+  ReturnType<typeof createGeneratorActivities> &
+  ReturnType<typeof createSeparatorActivities>;
 
 /**
  * LLM calls: 429/5xx/timeouts retry with exponential backoff (or the endpoint's Retry-After, passed as
@@ -61,7 +64,7 @@ export const quality = proxyActivities<ReturnType<typeof createQualityActivities
  * another sandbox worker fixes.
  */
 export function sandbox(config: PipelineConfig) {
-  return proxyActivities<ReturnType<typeof createSandboxActivities> & ReturnType<typeof createGenerateInputsActivities>>({
+  return proxyActivities<ReturnType<typeof createSandboxActivities> & ReturnType<typeof createGenerateInputsActivities> & ReturnType<typeof createExtendTestsActivities>>({
     taskQueue: config.taskQueues.sandbox,
     startToCloseTimeout: '1 hour',
     heartbeatTimeout: config.sandbox.heartbeatTimeout as Duration,

@@ -40,8 +40,13 @@ export const LlmEndpointSchema = z.object({
 });
 export type LlmEndpoint = z.infer<typeof LlmEndpointSchema>;
 
-/** strongSolver: the model of the solvability filter (paper: GPT-5 high), called only when that filter is on. */
-export const LLM_ROLES = ['extractor', 'evolver', 'taskWriter', 'solver', 'testWriter', 'strongSolver'] as const;
+/**
+ * strongSolver: the model of the solvability filter (paper: GPT-5 high), called only when that filter is on.
+ * separator: writes inputs aimed at a concrete disagreement between two candidate programs (adaptive tests).
+ * referenceWriter: writes a brute-force reference for small inputs, one more independent witness there.
+ * Both default to the test writer's endpoint.
+ */
+export const LLM_ROLES = ['extractor', 'evolver', 'taskWriter', 'solver', 'testWriter', 'strongSolver', 'separator', 'referenceWriter'] as const;
 export type LlmRole = (typeof LLM_ROLES)[number];
 
 /** Per-role overrides carry no defaults, so an unset field inherits the shared endpoint's value. */
@@ -54,48 +59,92 @@ const roleOverrides = z
     solver: LlmOverrideSchema.optional(),
     testWriter: LlmOverrideSchema.optional(),
     strongSolver: LlmOverrideSchema.optional(),
+    separator: LlmOverrideSchema.optional(),
+    referenceWriter: LlmOverrideSchema.optional(),
+  })
+  .strict()
+  .prefault({});
+
+const ComparisonSchema = z
+  .discriminatedUnion('kind', [
+    /** Trailing whitespace of each line and surrounding blank space ignored (the paper's `.strip()` match). */
+    z.object({ kind: z.literal('exact') }).strict(),
+    /** Whitespace-separated tokens must be equal. */
+    z.object({ kind: z.literal('token') }).strict(),
+    /** Tokens; integer tokens equal exactly, other numbers within an absolute or relative tolerance. */
+    z
+      .object({ kind: z.literal('float'), absTolerance: z.number().min(0).default(1e-6), relTolerance: z.number().min(0).default(1e-6) })
+      .strict(),
+  ])
+  .default({ kind: 'exact' });
+
+/** Witness rules (algorithm 'witness'): who counts as independent evidence and how clearly the golden must win. */
+const WitnessRulesSchema = z
+  .object({
+    /** Distinct programs (identical sources after normalising whitespace and comments count once) the golden's cluster needs. */
+    min: z.number().int().min(1).default(2),
+    /**
+     * How far the golden cluster's evidence must exceed the runner-up's. Evidence = distinct programs + 0.5 per
+     * extra language + 0.5 per extra model in the cluster, so agreement across languages or models counts most.
+     */
+    margin: z.number().min(0).default(1),
+  })
+  .strict()
+  .prefault({});
+
+/** Adaptive tests (algorithm 'witness', when the task has a generator): more inputs where they are cheap and telling. */
+const AdaptiveSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Generated inputs added at most, over all rounds. */
+    maxInputs: z.number().int().min(0).max(10_000).default(60),
+    /** CPU seconds of candidate runs spent on generated inputs at most (the judge's own measure). */
+    maxCpuSeconds: z.number().min(0).default(120),
+    /** New inputs per round (one generator run at one scale with a fresh seed). */
+    perRound: z.number().int().min(1).max(100).default(10),
+    /** Stop early only once the golden is confirmed on at least this many labelled tests, every scale drawn. */
+    minTests: z.number().int().min(0).default(30),
+    /** Pipeline: inputs the `separator` role writes aimed at the top clusters' disagreement (0 = off). */
+    separatingInputs: z.number().int().min(0).max(20).default(4),
+    /** Pipeline: a brute-force reference (role `referenceWriter`) judged on small inputs, one more witness there. */
+    reference: z.boolean().default(false),
+    /** Inputs at most this many bytes count as small (the reference runs only on them). */
+    smallInputBytes: z.number().int().min(1).default(2000),
   })
   .strict()
   .prefault({});
 
 /**
- * Dual verification as a named, versioned policy (activities/verify/policy.ts explains each rule). Every default
- * is the paper's Algorithm 1 as this pipeline has always run it, so an unset section changes nothing; a changed
- * rule should come with a new `name` or `version`, because the policy is stored with every decision and in the
- * dataset manifest.
+ * Verification as a named, versioned policy (activities/verify/policy.ts explains each rule), stored with every
+ * decision and in the dataset manifest. Two algorithms: 'witness' (the default, independent-witnesses@2:
+ * behaviour clusters of distinct programs, adaptive tests, labels only where trusted) and 'paper' (the paper's
+ * Algorithm 1, paper-dual-verification@1, selectable by name). A changed rule should come with a new `name`
+ * or `version`. Unknown fields fail the run at once, naming the field.
  */
-export const VerificationPolicySchema = z
+const PolicyObjectSchema = z
   .object({
-    name: z.string().min(1).max(100).default('paper-dual-verification'),
-    version: z.number().int().positive().default(1),
+    algorithm: z.enum(['witness', 'paper']).default('witness'),
+    name: z.string().min(1).max(100),
+    version: z.number().int().positive(),
     /** How two outputs are compared when voting and scoring (a task's own checker, when it has one, wins). */
-    comparison: z
-      .discriminatedUnion('kind', [
-        /** Trailing whitespace of each line and surrounding blank space ignored (the paper's `.strip()` match). */
-        z.object({ kind: z.literal('exact') }).strict(),
-        /** Whitespace-separated tokens must be equal. */
-        z.object({ kind: z.literal('token') }).strict(),
-        /** Tokens; numbers equal within an absolute or relative tolerance. */
-        z
-          .object({ kind: z.literal('float'), absTolerance: z.number().min(0).default(1e-6), relTolerance: z.number().min(0).default(1e-6) })
-          .strict(),
-      ])
-      .default({ kind: 'exact' }),
-    /** Plurality ties: seeded random (the paper's repo), first output seen (lowest candidate index), or lexically smallest. */
+    comparison: ComparisonSchema,
+    witnesses: WitnessRulesSchema,
+    adaptive: AdaptiveSchema,
+    /** Paper: plurality ties: seeded random (the paper's repo), first output seen (lowest candidate index), or lexically smallest. */
     tieBreak: z.enum(['seeded', 'first', 'lexical']).default('seeded'),
-    /** Optional confidence gate: a label needs this share of the successful runs (0 = plain plurality, the paper). */
+    /** Paper: optional confidence gate: a label needs this share of the successful runs (0 = plain plurality, the paper). */
     minAgreement: z.number().min(0).max(1).default(0),
-    /** A label needs at least this many votes (1 = the paper; 2 rejects labels decided by a single run). */
+    /** Paper: a label needs at least this many votes (1 = the paper; 2 rejects labels decided by a single run). */
     minVotes: z.number().int().min(1).default(1),
-    /** Test weights on the golden half: 1..4 by input-size quartile (the paper's choice), or all 1. */
+    /** Paper: test weights on the golden half: 1..4 by input-size quartile (the paper's choice), or all 1. */
     weights: z.enum(['size-quartile', 'uniform']).default('size-quartile'),
-    /** Seed of the golden/held-out split; defaults to the run's seed. */
+    /** Paper: seed of the golden/held-out split; defaults to the run's seed. */
     splitSeed: z.number().int().nonnegative().optional(),
-    /** Share of the labelled tests in the golden half (the RL suite); the rest are held out. */
+    /** Paper: share of the labelled tests in the golden half (the RL suite); the rest are held out. */
     goldenFraction: z.number().gt(0).lt(1).default(0.5),
     /**
-     * null: the strict Algorithm 1 (the golden-half winner must be the first held-out maximum). A number τ: the
-     * paper's softer "competitively high" reading, the winner's held-out accuracy must be within τ of the best.
+     * Paper: null: the strict Algorithm 1 (the golden-half winner must be the first held-out maximum). A number τ:
+     * the softer "competitively high" reading, the winner's held-out accuracy must be within τ of the best.
      */
     holdOutTolerance: z.number().min(0).max(1).nullable().default(null),
     /** Strong-solver filter (paper step 5): discard unless the solver's pass rate on the labels is > 0 and >= minPassRate. */
@@ -107,8 +156,26 @@ export const VerificationPolicySchema = z
     rlDropFlags: z.array(z.enum(['constant', 'echo', 'trivial', 'single_vote'])).default([]),
   })
   .strict();
+
+export const PAPER_POLICY_NAME = 'paper-dual-verification';
+export const WITNESS_POLICY_NAME = 'independent-witnesses';
+
+/**
+ * The algorithm follows the name when only the name is given (`{"name": "paper-dual-verification"}` is the
+ * paper's algorithm, as every policy stored before version 2 was); name and version default per algorithm.
+ */
+export const VerificationPolicySchema = z.preprocess((raw) => {
+  if (raw === undefined || raw === null) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const p = { ...(raw as Record<string, unknown>) };
+  if (p.algorithm === undefined && p.name === PAPER_POLICY_NAME) p.algorithm = 'paper';
+  const paper = p.algorithm === 'paper';
+  p.name ??= paper ? PAPER_POLICY_NAME : WITNESS_POLICY_NAME;
+  p.version ??= paper ? 1 : 2;
+  return p;
+}, PolicyObjectSchema);
 export type VerificationPolicy = z.infer<typeof VerificationPolicySchema>;
-export type VerificationPolicyInput = z.input<typeof VerificationPolicySchema>;
+export type VerificationPolicyInput = Partial<z.input<typeof PolicyObjectSchema>>;
 
 /** How datasets are written: the solve-prompt wrapper of SFT/RL prompts and the verl `data_source`. */
 export const DatasetFormatSchema = z
@@ -376,7 +443,9 @@ export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
 /** Resolved endpoint for one role: the shared endpoint with the role's overrides on top. */
 export function endpointFor(config: PipelineConfig, role: LlmRole): LlmEndpoint {
   const { roles, ...base } = config.llm;
-  return { ...base, ...stripUndefined(roles[role] ?? {}) };
+  // The adaptive-test roles write test material, so unset they inherit the test writer's endpoint.
+  const inherited = role === 'separator' || role === 'referenceWriter' ? stripUndefined(roles.testWriter ?? {}) : {};
+  return { ...base, ...inherited, ...stripUndefined(roles[role] ?? {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import { endpointFor } from './config';
 import { llm, local, sandbox } from './activity-proxies';
 import { failureReason, failureUsage } from './failures';
 import { contaminationOf } from './quality';
+import { gatherEvidence } from './task-evidence';
 import { makeTestInputs } from './task-tests';
 import { sampleCandidates } from './sample-candidates';
 import { addUsage, NO_USAGE } from './usage';
@@ -47,14 +48,19 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
     outcome.stage = 'solutions';
     // allSettled, not all: when one side fails, the other's answer is still paid for and its usage must count
     // (with Promise.all the task would end while that request is in flight and its spend would be lost).
-    const [solved, made] = await Promise.allSettled([
+    const wantReference = config.verification.algorithm === 'witness' && config.verification.adaptive.enabled && config.verification.adaptive.reference;
+    const [solved, made, referenced] = await Promise.allSettled([
       sampleCandidates(config, statement.statementKey, as),
       // Prompted and/or generator inputs (config.tests.methods), validated when configured.
       makeTestInputs(config, statement.statementKey, as),
+      // A brute-force reference for the small inputs: one more independent witness there.
+      wantReference ? llm.writeReference.executeWithOptions(as('write brute-force reference'), [{ statementKey: statement.statementKey, endpoint: endpointFor(config, 'referenceWriter') }]) : undefined,
     ]);
-    for (const r of [solved, made]) if (r.status === 'fulfilled') outcome.usage = addUsage(outcome.usage ?? NO_USAGE, r.value.usage);
+    for (const r of [solved, made, referenced]) if (r.status === 'fulfilled' && r.value) outcome.usage = addUsage(outcome.usage ?? NO_USAGE, r.value.usage);
     if (solved.status === 'rejected') throw solved.reason;
     if (made.status === 'rejected') throw made.reason;
+    if (referenced.status === 'rejected') throw referenced.reason;
+    const referenceKey = referenced.value?.usable ? referenced.value.programKey : undefined;
     const [solutions, tests] = [solved.value, made.value];
     Object.assign(outcome.lineage, { candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey });
     outcome.candidates = { total: solutions.total, valid: solutions.valid };
@@ -73,7 +79,16 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
     outcome.lineage.matrixKey = matrixKey;
 
     outcome.stage = 'verify';
-    const verifyInput = { taskId: statement.taskId, candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey, matrixKey, seed: config.seed, policy: config.verification };
+    // Witness policy: a reference, adaptive generator draws and separating inputs extend the suite and matrix.
+    const evidence = await gatherEvidence(
+      config,
+      { taskId: statement.taskId, statementKey: statement.statementKey, candidatesKey: solutions.candidatesKey, testsKey: tests.testsKey, matrixKey, ...(referenceKey ? { referenceKey } : {}) },
+      config.tests.methods.includes('generator'),
+      as,
+    );
+    outcome.usage = addUsage(outcome.usage ?? NO_USAGE, evidence.usage);
+    Object.assign(outcome.lineage, { testsKey: evidence.testsKey, matrixKey: evidence.matrixKey });
+    const verifyInput = { taskId: statement.taskId, candidatesKey: solutions.candidatesKey, testsKey: evidence.testsKey, matrixKey: evidence.matrixKey, seed: config.seed, policy: config.verification };
     const { solvability } = config.verification;
     // With the solvability filter on, the first pass leaves it out: the strong solver only runs on survivors.
     let verdict = await local.verifyTask.executeWithOptions(as('dual verification'), [
@@ -89,7 +104,7 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
       const solverRun =
         strong.valid > 0
           ? await sandbox(config).executeCandidates.executeWithOptions(as('strong solver in the sandbox'), [
-              { candidatesKey: strong.candidatesKey, testsKey: tests.testsKey, timeLimitMs: config.sandbox.timeLimitMs, memoryMb: config.sandbox.memoryMb },
+              { candidatesKey: strong.candidatesKey, testsKey: evidence.testsKey, timeLimitMs: config.sandbox.timeLimitMs, memoryMb: config.sandbox.memoryMb },
             ])
           : undefined;
       verdict = await local.verifyTask.executeWithOptions(as('dual verification + solvability'), [

@@ -26,6 +26,14 @@ export type DiscardReason =
   | 'no_labelled_tests'
   | 'too_few_labelled_tests'
   | 'golden_not_confirmed'
+  /** Witness policy: no behaviour cluster has enough distinct programs (identical sources count once). */
+  | 'too_few_witnesses'
+  /** Witness policy: the best cluster does not beat the runner-up by the policy's margin. */
+  | 'no_clear_winner'
+  /** Witness policy: the best-supported cluster is outvoted on some test by other independent programs. */
+  | 'golden_contradicted'
+  /** The task's checker program does not compile, crashes or answers outside the testlib protocol. */
+  | 'checker_failed'
   /** The statement failed a filter (too short, names the technique, states the complexity). */
   | 'statement_filtered'
   /** The verification policy requires a strong solver to pass at least once (paper step 5), and it did not. */

@@ -30,10 +30,13 @@ export function tokensMatch(actual: string, expected: string): boolean {
 }
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER_RE = /^[+-]?\d+$/;
 
 /**
  * Token comparison where numeric tokens match within an absolute or relative tolerance (testlib's doubleCompare:
  * |a - e| <= abs, or <= rel * |e|); other tokens must be equal. NaN and infinities never match a number.
+ * Two integer tokens always compare exactly (as integers of any size): a relative tolerance would make
+ * 999999499 equal 1000000000, and a count off by one is a wrong answer, not a rounding difference.
  */
 export function floatTokensMatch(actual: string, expected: string, absTolerance: number, relTolerance: number): boolean {
   const a = tokensOf(actual);
@@ -43,6 +46,7 @@ export function floatTokensMatch(actual: string, expected: string, absTolerance:
     const exp = e[i] as string;
     if (tok === exp) return true;
     if (!NUMBER_RE.test(tok) || !NUMBER_RE.test(exp)) return false;
+    if (INTEGER_RE.test(tok) && INTEGER_RE.test(exp)) return BigInt(tok) === BigInt(exp);
     const x = Number(tok);
     const y = Number(exp);
     const diff = Math.abs(x - y);

@@ -6,13 +6,14 @@
 import { z } from 'zod';
 import { FN_NAME_RE, functionInputProblem } from '../sandbox/function-harness';
 import { methodSignatures, signatureMismatch } from './function-signature';
+import { parseOutputRule } from './output-rule';
 import { jsonObject } from './parse';
 import type { Prompt } from './prompt';
 import { solvePrompt } from './prompts/solve';
 import { solveFunctionPrompt } from './prompts/solve-function';
 import { writeTestsPrompt } from './prompts/write-tests';
 import { writeTestsFunctionPrompt } from './prompts/write-tests-function';
-import type { Candidate, StatementRecord } from './records';
+import type { Candidate, OutputRule, StatementRecord } from './records';
 
 const FunctionStatementSchema = z.object({
   question: z.string().trim().min(1),
@@ -25,6 +26,8 @@ export interface FunctionStatement {
   fnName: string;
   starterCode: string;
   fnParams: string[];
+  /** Exact or float only: the harness prints the returned value as canonical JSON. Absent = exact. */
+  output?: OutputRule;
 }
 
 /**
@@ -33,8 +36,10 @@ export interface FunctionStatement {
  * a message the model can act on in a repair turn.
  */
 export async function parseFunctionStatement(text: string): Promise<FunctionStatement> {
-  const parsed = FunctionStatementSchema.safeParse(jsonObject(text));
+  const answer = jsonObject(text);
+  const parsed = FunctionStatementSchema.safeParse(answer);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; '));
+  const output = parseOutputRule((answer as { output?: unknown }).output, 'function');
   const { question, fn_name: fnName } = parsed.data;
   const starterCode = `${parsed.data.starter_code.replace(/\s+$/, '')}\n`;
   const [signature] = await methodSignatures([{ code: starterCode, fnName }]);
@@ -43,7 +48,7 @@ export async function parseFunctionStatement(text: string): Promise<FunctionStat
     throw new Error(`starter_code: Solution.${fnName} must take plain positional parameters (no defaults, no *args)`);
   }
   if (signature.params.length === 0) throw new Error(`starter_code: Solution.${fnName} must take at least one argument`);
-  return { question, fnName, starterCode, fnParams: signature.params };
+  return { question, fnName, starterCode, fnParams: signature.params, ...(output ? { output } : {}) };
 }
 
 function functionParts(statement: StatementRecord): { fnName: string; starterCode: string; fnParams: string[] } | undefined {

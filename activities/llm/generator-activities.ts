@@ -6,10 +6,12 @@ import type { ArtifactKey, LlmUsage, TestScale } from '../../workflows/types';
 import type { ContentStore } from '../store/content-store';
 import { askParsed, LLM_FAILURE, provenance } from './chat';
 import type { LlmClientFactory } from './client';
+import { methodSignatures, signatureMismatch } from './function-signature';
 import { pythonAnswer, type CodeAnswer } from './parse';
 import type { Prompt } from './prompt';
 import { functionStatement } from './prompts/solve-function';
 import { writeGeneratorPrompt } from './prompts/write-generator';
+import { writeReferencePrompt } from './prompts/write-reference';
 import { writeValidatorPrompt } from './prompts/write-validator';
 import { pythonSyntaxErrors } from './python-syntax';
 import type { InputProgramRecord, StatementRecord } from './records';
@@ -37,7 +39,7 @@ function generatorProblems(code: string): string | undefined {
  * The statement as the programs' prompts show it, and what one input file holds: stdin text, or for a
  * function-I/O task the call's arguments as JSON lines (what the harness and the prompted method use).
  */
-function programContext(statement: StatementRecord): { statement: string; inputFormat: string } {
+export function programContext(statement: StatementRecord): { statement: string; inputFormat: string } {
   const { fnName, fnParams, starterCode } = statement;
   if (statement.ioMode !== 'function' || !fnName || !fnParams || starterCode === undefined) {
     return { statement: statement.question, inputFormat: 'exactly what a solution reads on standard input' };
@@ -50,20 +52,51 @@ function programContext(statement: StatementRecord): { statement: string; inputF
   };
 }
 
+/** A check of a program that parses; its message (when it returns one) is the repair turn's complaint. */
+type ProgramCheck = (code: string) => string | undefined | Promise<string | undefined>;
+
+/** The reference's prompt arguments: what the program is, and what the output rule lets it print. */
+function referenceArgs(statement: StatementRecord): { statement: string; shape: string; outputNote: string } {
+  const { fnName } = statement;
+  const shape =
+    statement.ioMode === 'function' && fnName
+      ? `Complete the class Solution of the starter code: the method ${fnName} with the same name and parameters, returning the answer (it reads and prints nothing).`
+      : 'A complete Python 3 program that reads the input from standard input and writes the output to standard output, exactly in the format the statement asks for.';
+  const rule = statement.output;
+  const outputNote =
+    rule?.kind === 'float'
+      ? `Answers are real numbers accepted within an absolute or relative error of ${rule.absTolerance} / ${rule.relTolerance}: print them with at least 10 digits after the decimal point.`
+      : rule?.kind === 'testlib'
+        ? 'Several outputs are correct: print any one of them that the statement accepts (an optimal one where the task asks for an optimum).'
+        : '';
+  return { statement: programContext(statement).statement, shape, outputNote };
+}
+
+/** A function task's reference must be callable the way the harness calls candidates, or it witnesses nothing. */
+function referenceCheck(statement: StatementRecord): ProgramCheck | undefined {
+  const { fnName, fnParams } = statement;
+  if (statement.ioMode !== 'function' || !fnName || !fnParams) return undefined;
+  return async (code) => {
+    const [signature] = await methodSignatures([{ code, fnName }]);
+    return signature ? (signatureMismatch(signature, fnParams, fnName) ?? undefined) : 'no signature';
+  };
+}
+
 /** One python block that parses: a syntax error goes back to the model as a repair turn. */
-async function parseProgram(text: string, extraCheck?: (code: string) => string | undefined): Promise<CodeAnswer> {
+async function parseProgram(text: string, extraCheck?: ProgramCheck): Promise<CodeAnswer> {
   const answer = pythonAnswer(text);
   const [syntax] = await pythonSyntaxErrors([answer.code]);
   if (syntax) throw new Error(`the program does not parse: ${syntax}`);
-  const problem = extraCheck?.(answer.code);
+  const problem = await extraCheck?.(answer.code);
   if (problem) throw new Error(problem);
   return answer;
 }
 
 /**
- * Stage 3, the programs around test inputs: the tool-based generator (paper §4) and the optional input validator.
- * An answer that stays unusable after the repairs is recorded, not thrown: the task can still have prompted
- * inputs, and a task left without any is discarded later with the reason (never the run).
+ * Stage 3, the programs around test inputs: the tool-based generator (paper §4), the optional input validator and
+ * the brute-force reference of adaptive tests. An answer that stays unusable after the repairs is recorded, not
+ * thrown: the task can still have prompted inputs, and a task left without any is discarded later with the reason
+ * (never the run); a task without a reference is verified by its candidates alone.
  */
 export function createGeneratorActivities({ store, clientFor }: GeneratorActivityDeps) {
   async function writeProgram<A>(
@@ -72,7 +105,7 @@ export function createGeneratorActivities({ store, clientFor }: GeneratorActivit
     args: A,
     statementKey: ArtifactKey,
     endpoint: LlmEndpoint,
-    extraCheck?: (code: string) => string | undefined,
+    extraCheck?: ProgramCheck,
   ): Promise<InputProgramResult> {
     const base = { kind, statementKey, provenance: provenance(prompt, endpoint) };
     try {
@@ -110,6 +143,15 @@ export function createGeneratorActivities({ store, clientFor }: GeneratorActivit
     async writeValidator(input: { statementKey: ArtifactKey; endpoint: LlmEndpoint }): Promise<InputProgramResult> {
       const statement = await store.getJson<StatementRecord>(input.statementKey);
       return writeProgram('validator', writeValidatorPrompt, programContext(statement), input.statementKey, input.endpoint);
+    },
+
+    /**
+     * A brute-force reference for small inputs (the referenceWriter role): one more independent witness there.
+     * Unusable → recorded with the reason and empty code, like the other programs; only a rejected request fails.
+     */
+    async writeReference(input: { statementKey: ArtifactKey; endpoint: LlmEndpoint }): Promise<InputProgramResult> {
+      const statement = await store.getJson<StatementRecord>(input.statementKey);
+      return writeProgram('reference', writeReferencePrompt, referenceArgs(statement), input.statementKey, input.endpoint, referenceCheck(statement));
     },
   };
 }

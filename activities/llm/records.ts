@@ -10,6 +10,18 @@ export interface SelectionRecord {
   provenance: Provenance;
 }
 
+/**
+ * How a task's outputs are judged, declared by the statement writer (absent = exact: records and recorded answers
+ * from before the rule existed). The same shape as the sandbox's CheckerSpec, so a rule is handed to the judge
+ * as is. `testlib`: a C++17 testlib checker run as `checker in out ans`, where `ans` is another candidate's
+ * output, not a trusted jury answer (tasks with several valid answers).
+ */
+export type OutputRule =
+  | { kind: 'exact' }
+  | { kind: 'token' }
+  | { kind: 'float'; absTolerance: number; relTolerance: number }
+  | { kind: 'testlib'; code: string };
+
 export interface StatementRecord {
   taskId: string;
   style: TaskStyle;
@@ -20,6 +32,8 @@ export interface StatementRecord {
   fnName?: string;
   starterCode?: string;
   fnParams?: string[];
+  /** The statement writer's output rule; absent = exact. Function I/O tasks only ever get exact or float. */
+  output?: OutputRule;
   selectionKey: string;
   provenance: Provenance;
 }
@@ -44,7 +58,8 @@ export interface CandidatesRecord {
   solvers?: (Provenance & { candidates: number })[];
 }
 
-export type TestSource = 'prompted' | 'generator';
+/** adaptive: drawn from the generator during verification; separator: written by the separator role at a disagreement. */
+export type TestSource = 'prompted' | 'generator' | 'adaptive' | 'separator';
 
 export interface TestsRecord {
   statementKey: string;
@@ -65,13 +80,34 @@ export interface TestsRecord {
   validator?: { programKey: string; provenance: Provenance; unusable?: string; checked: number; rejected: number };
 }
 
-/** An LLM-written program around the tests: a generator (paper §4, tool-based) or an input validator. */
+/**
+ * An LLM-written program around the tests: a generator (paper §4, tool-based), an input validator, or a
+ * brute-force reference (correct on small inputs only: one more independent witness there, never a candidate).
+ */
 export interface InputProgramRecord {
-  kind: 'generator' | 'validator';
+  kind: 'generator' | 'validator' | 'reference';
   statementKey: string;
   reasoning: string;
   code: string;
   /** Why the answer was not usable after the repair attempts (then code is empty and the program is not run). */
+  unusable?: string;
+  provenance: Provenance;
+}
+
+/**
+ * Inputs an LLM wrote to tell apart two candidate programs that disagree on `witness.input` (adaptive tests).
+ * `inputs` are normalized (LF line ends, a final newline) and passed the same intake as prompted inputs;
+ * `dropped` says why the others did not (position in the answer's list).
+ */
+export interface SeparatingInputsRecord {
+  kind: 'separating-inputs';
+  statementKey: string;
+  inputs: string[];
+  /** The model's account of how the two programs differ, when it gave one. */
+  reasoning?: string;
+  witness: { input: string; outputs: [string, string] };
+  dropped: { idx: number; reason: string }[];
+  /** Why the answer was not usable after the repair attempts (then inputs is empty). */
   unusable?: string;
   provenance: Provenance;
 }

@@ -6,6 +6,7 @@ import { rngFor } from '../common/rng';
 import { ContentStore } from '../store/content-store';
 import { askParsed, chat, provenance } from './chat';
 import type { LlmClientFactory } from './client';
+import { parseOutputRule } from './output-rule';
 import { codeAnswer, jsonObject } from './parse';
 import { solveCppPrompt } from './prompts/solve-cpp';
 import { selectFeaturesPrompt } from './prompts/select-features';
@@ -17,7 +18,7 @@ import { pythonSyntaxErrors } from './python-syntax';
 import { addUsage, priceUsage } from './usage';
 import { proseRefusal, refusalReason } from './refusal';
 import { estimateTokens, statementProblems, type StatementFilterOptions } from './statement-filters';
-import type { Candidate, CandidatesRecord, SelectionRecord, StatementRecord, TestsRecord } from './records';
+import type { Candidate, CandidatesRecord, OutputRule, SelectionRecord, StatementRecord, TestsRecord } from './records';
 import { TestSuite } from '../sandbox/test-inputs';
 
 const SelectionSchema = z.object({
@@ -26,6 +27,24 @@ const SelectionSchema = z.object({
   integration_strategy: z.string().trim().min(1),
 });
 const StatementSchema = z.object({ question: z.string().trim().min(1) });
+
+/** A stdio statement answer: the question and its optional output rule, every problem of both in one repair turn. */
+function parseStdioStatement(text: string): { question: string; output?: OutputRule } {
+  const answer = jsonObject(text);
+  const problems: string[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      problems.push((err as Error).message);
+      return undefined;
+    }
+  };
+  const statement = attempt(() => parseWith(StatementSchema, answer));
+  const output = attempt(() => parseOutputRule((answer as { output?: unknown }).output, 'stdio'));
+  if (!statement || problems.length) throw new Error(problems.join('; '));
+  return { question: statement.question, ...(output ? { output } : {}) };
+}
 const TestsSchema = z.object({
   test_cases: z
     .array(z.object({ idx: z.unknown().optional(), description: z.string().optional(), input_string: z.string() }))
@@ -85,12 +104,13 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
       const plan = { selectedFeatures: JSON.stringify(selection.selectedFeaturesTree, null, 2), integrationStrategy: selection.integrationStrategy };
       const functionIo = style === 'leetcode' && input.leetcodeIo === 'function';
       const prompt = functionIo ? writeStatementFunctionPrompt : writeStatementPrompt;
-      const { value, usage } = await askParsed<unknown, { question: string } & Partial<FunctionStatement>>(
+      const { value, usage } = await askParsed<unknown, { question: string; output?: OutputRule } & Partial<FunctionStatement>>(
         clientFor,
         input.endpoint,
         prompt,
         { ...plan, style },
-        (text) => (functionIo ? parseFunctionStatement(text) : parseWith(StatementSchema, jsonObject(text))),
+        // A malformed output rule is a schema error like any other: the model is asked to repair it.
+        (text) => (functionIo ? parseFunctionStatement(text) : parseStdioStatement(text)),
         { signal: cancellationSignal() }
       );
       const question = value.question.trim();
@@ -102,6 +122,8 @@ export function createTaskActivities({ store, clientFor }: TaskActivityDeps) {
         ioMode: functionIo ? 'function' : 'stdio',
         question,
         ...(functionIo ? { fnName: value.fnName, starterCode: value.starterCode, fnParams: value.fnParams } : {}),
+        // Absent = exact, as in every record written before the rule existed.
+        ...(value.output ? { output: value.output } : {}),
         selectionKey: input.selectionKey,
         provenance: provenance(prompt, input.endpoint),
       };

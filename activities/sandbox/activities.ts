@@ -5,6 +5,7 @@ import { Semaphore } from '../common/semaphore';
 import { recordJudgeRuns } from '../common/metrics';
 import type { Candidate, CandidatesRecord, StatementRecord, TestsRecord } from '../llm/records';
 import type { ContentStore } from '../store/content-store';
+import { checkerClasses } from './checker-classes';
 import { functionProgram } from './function-harness';
 import type { MatrixCellRecord, MatrixRecord } from './matrix';
 import { DEFAULT_LIMITS, type Program, type Sandbox } from './types';
@@ -31,7 +32,7 @@ export function createSandboxActivities({ store, sandbox, concurrency, boxes = n
         store.getJson<TestsRecord>(input.testsKey),
       ]);
       // A function-I/O task's candidate is a class: it runs inside the harness, which prints the call's result.
-      const { ioMode, fnName } = await store.getJson<StatementRecord>(statementKey);
+      const { ioMode, fnName, output } = await store.getJson<StatementRecord>(statementKey);
       const source = (code: string) => (ioMode === 'function' ? functionProgram(code, fnName ?? '') : code);
       const limits = { ...DEFAULT_LIMITS, timeLimitMs: input.timeLimitMs, memoryMb: input.memoryMb };
       const cells: (MatrixCellRecord[] | null)[] = candidates.map((c) => (c.valid ? new Array<MatrixCellRecord>(tests.length) : null));
@@ -85,12 +86,25 @@ export function createSandboxActivities({ store, sandbox, concurrency, boxes = n
       const byStatus: Record<string, number> = {};
       for (const row of cells) for (const cell of row ?? []) if (cell) byStatus[cell.status] = (byStatus[cell.status] ?? 0) + 1;
       recordJudgeRuns(byStatus);
+      // A task with several valid answers: which outputs are the same answer is the checker's call, made here
+      // once (it runs programs); a checker that cannot judge discards the task in verification, never fails this.
+      let judged: Pick<MatrixRecord, 'classes' | 'checkerFailure'> = {};
+      if (output?.kind === 'testlib') {
+        const release = await boxes.acquire(signal);
+        try {
+          const c = await checkerClasses(sandbox, output.code, tests.map((t, i) => ({ input: t.input, outputs: cells.map((row) => (row?.[i]?.status === 'OK' ? row[i]!.stdout : null)) })), { signal });
+          judged = c.ok ? { classes: c.classes } : { checkerFailure: c.reason };
+        } finally {
+          release();
+        }
+      }
       const matrix: MatrixRecord = {
         candidatesKey: input.candidatesKey,
         testsKey: input.testsKey,
         limits: { timeLimitMs: limits.timeLimitMs, memoryMb: limits.memoryMb },
         cells,
         ...(Object.keys(compileErrors).length ? { compileErrors } : {}),
+        ...judged,
       };
       return {
         matrixKey: await store.putJson(matrix),

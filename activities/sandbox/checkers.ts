@@ -5,6 +5,7 @@
  * box, following testlib's exit codes: 0 OK, 1 WA, 2 PE, 3 FAIL (the checker or the task is broken).
  */
 import { outputsMatch, tokensMatch, floatTokensMatch } from '../common/compare';
+import type { Program, RunLimits } from './types';
 
 export type CheckerSpec =
   | { kind: 'exact' }
@@ -23,6 +24,16 @@ export class CheckerFailure extends Error {
 }
 
 export const DEFAULT_FLOAT_TOLERANCE = 1e-6;
+
+/** Limits of a testlib checker run: generous, a checker is trusted to be fast, not to be safe. */
+export const CHECKER_LIMITS: RunLimits = { timeLimitMs: 10_000, memoryMb: 512, outputLimitBytes: 64 * 1024 };
+/** testlib's convention: `checker <input> <output> <answer>`; the files are written into the box per run. */
+export const CHECKER_FILES = ['input.txt', 'output.txt', 'answer.txt'] as const;
+
+/** The compiled checker as run: its argv names the three files. */
+export function checkerInvocation(program: Program): Program {
+  return { ...program, argv: [...program.argv, ...CHECKER_FILES] };
+}
 
 /** Built-in checkers, synchronous and pure. */
 export function checkBuiltin(spec: Exclude<CheckerSpec, { kind: 'testlib' }>, output: string, answer: string): CheckOutcome {

@@ -1,20 +1,24 @@
 /**
- * Compiles each distinct (language, compiler, flags, source) once: binaries and compile errors are kept on disk
- * under the judge cache, keyed by a SHA-256 of all four, and concurrent requests for the same key share one
+ * Compiles each distinct (language, compiler, flags, headers, source) once: binaries and compile errors are kept
+ * on disk under the judge cache, keyed by a SHA-256 of all five, and concurrent requests for the same key share one
  * compilation. Compilation runs in a box like the solutions do (a compiler is a large attack surface and the
  * source is untrusted): the binary leaves the box through its stdout, the diagnostics through stderr.
+ * Our headers (native/testlib.h) are on the include path of every C++ compile, so testlib checkers compile.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDir } from './cache-dir';
-import { CXX_FLAGS, LANGUAGES, type LanguageId } from './languages';
+import { CXX_FLAGS, INCLUDE_DIR_IN_BOX, LANGUAGES, type LanguageId } from './languages';
 import { SandboxInfraError, type Program } from './types';
 
 const MiB = 1024 * 1024;
 /** Binaries and cached compile errors kept on disk (a typical binary is ~20-100 KB). */
 const MAX_ENTRIES = 20_000;
+/** Headers offered to every compile, read from the source tree. */
+const HEADERS_SRC = join(__dirname, 'native');
+const HEADERS = ['testlib.h'] as const;
 
 export type Compiled = { ok: true; binary: string } | { ok: false; message: string };
 
@@ -42,6 +46,7 @@ export class CompileCache {
   private compilerId: string | undefined;
   private pch: Promise<string | undefined> | undefined;
   private pruned = false;
+  private headers: { dir: string; id: string } | undefined;
 
   constructor(
     private readonly dir: string,
@@ -56,7 +61,8 @@ export class CompileCache {
     const lang = LANGUAGES[language];
     if (!lang.compile) throw new Error(`${language} is not compiled`);
     this.compilerId ??= hostCompilerId();
-    const key = createHash('sha256').update(`${language}\0${this.compilerId}\0${CXX_FLAGS.join(' ')}\0`).update(code).digest('hex');
+    // The headers' hash is part of the key: a changed testlib.h must recompile the checkers that include it.
+    const key = createHash('sha256').update(`${language}\0${this.compilerId}\0${CXX_FLAGS.join(' ')}\0${this.ensureHeaders().id}\0`).update(code).digest('hex');
     let p = this.inflight.get(key);
     if (!p) {
       p = this.compileUncached(key, language, code).finally(() => this.inflight.delete(key));
@@ -77,7 +83,7 @@ export class CompileCache {
     const shell = `${argv.map(shellQuote).join(' ')} >&2 && exec cat /tmp/a.out`;
     const r = await this.runInBox(
       { kind: 'source', fileName: lang.sourceName, code, argv: ['/bin/sh', '-c', shell] },
-      { ...COMPILE, binds: pchDir ? [{ host: pchDir, dest: '/pch' }] : [] },
+      { ...COMPILE, binds: [...(pchDir ? [{ host: pchDir, dest: '/pch' }] : []), { host: this.ensureHeaders().dir, dest: INCLUDE_DIR_IN_BOX }] },
     );
     if (!r.ok) {
       const message = (r.stderr.toString('utf8').trim() || r.summary).slice(0, 16_384);
@@ -87,6 +93,22 @@ export class CompileCache {
     }
     writeAtomic(binary, r.stdout, 0o755);
     return { ok: true, binary };
+  }
+
+  /**
+   * Copies the headers into the cache once per content: the slot uids can traverse the cache directory, not
+   * necessarily the source checkout (root's home is 0700).
+   */
+  private ensureHeaders(): { dir: string; id: string } {
+    if (this.headers) return this.headers;
+    const contents = HEADERS.map((name) => ({ name, data: readFileSync(join(HEADERS_SRC, name)) }));
+    const hash = createHash('sha256');
+    for (const h of contents) hash.update(h.name).update('\0').update(h.data).update('\0');
+    const id = hash.digest('hex').slice(0, 16);
+    const dir = ensureDir(join(this.dir, `include-${id}`));
+    for (const h of contents) if (!existsSync(join(dir, h.name))) writeAtomic(join(dir, h.name), h.data, 0o644);
+    this.headers = { dir, id };
+    return this.headers;
   }
 
   /** Builds the precompiled bits/stdc++.h once per compiler; undefined (compile without it) if it cannot. */

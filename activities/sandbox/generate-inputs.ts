@@ -5,9 +5,9 @@ import { Semaphore } from '../common/semaphore';
 import { testInputProblem } from '../llm/function-io';
 import type { InputProgramRecord, StatementRecord, TestsRecord } from '../llm/records';
 import type { ContentStore } from '../store/content-store';
-import { DRIVER_SOURCE, GENERATOR_FILE, parseHarvest, type DriverRequest, type Harvest } from './generator-driver';
-import { MAX_INPUT_BYTES, TestSuite } from './test-inputs';
-import type { Program, RunLimits, RunResult, Sandbox } from './types';
+import { DRIVER_STDOUT_BYTES, runFailure, runGeneratorScale, type ScaleRun } from './generator-run';
+import { TestSuite } from './test-inputs';
+import type { Program, RunLimits, Sandbox } from './types';
 
 export interface GenerateInputsDeps {
   store: ContentStore;
@@ -18,32 +18,7 @@ export interface GenerateInputsDeps {
   boxes?: Semaphore;
 }
 
-const MiB = 1 << 20;
-/** File contents one scale may hand back; far above what its per-scale limit keeps, well under the stdout cap. */
-const SCALE_BUDGET_BYTES = 24 * MiB;
-const DRIVER_STDOUT_BYTES = 64 * MiB;
 const HARVEST_PROBLEMS = { oversized: 'input over 1 MiB', 'not-utf8': 'not UTF-8 text', budget: 'over the output budget of its scale' } as const;
-
-type ScaleRun = { ok: true; harvest: Harvest } | { ok: false; reason: string };
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return (lines[lines.length - 1] ?? '').trim().slice(0, 300);
-}
-
-/** A failed run in words, e.g. "timed out (CPU limit 10000 ms)". */
-function runFailure(r: RunResult, limits: RunLimits): string {
-  switch (r.status) {
-    case 'TLE':
-      return `timed out (CPU limit ${limits.timeLimitMs} ms)`;
-    case 'MLE':
-      return `ran out of memory (${limits.memoryMb} MB)`;
-    case 'OLE':
-      return 'printed too much';
-    default:
-      return `${r.signal ? `killed by ${r.signal}` : `exited with status ${r.exitCode}`}${r.stderr.trim() ? `: ${lastLine(r.stderr)}` : ''}`;
-  }
-}
 
 export function createGenerateInputsActivities({ store, sandbox, concurrency, boxes = new Semaphore(concurrency) }: GenerateInputsDeps) {
   /** Runs fn while holding one box permit. */
@@ -56,35 +31,16 @@ export function createGenerateInputsActivities({ store, sandbox, concurrency, bo
     }
   };
   /** One generator run per scale, each in its own box (scales in parallel); a failure costs only its scale. */
-  async function runGenerator(code: string, input: GenerateInputsInput, limits: RunLimits, signal: AbortSignal): Promise<ScaleRun[]> {
-    const prepared = await sandbox.program('python', DRIVER_SOURCE);
-    if (!prepared.ok) throw new Error(`the generator driver cannot run: ${prepared.message}`);
+  function runGenerator(code: string, input: GenerateInputsInput, limits: RunLimits, signal: AbortSignal): Promise<ScaleRun[]> {
     return mapLimit(
       input.scales,
       concurrency,
-      (scale): Promise<ScaleRun> => inBox(signal, async (): Promise<ScaleRun> => {
-        const box = await sandbox.openBox(prepared.program, limits);
-        try {
-          box.putFile(GENERATOR_FILE, code);
-          const request: DriverRequest = { seed: input.seed, scale, maxBytes: MAX_INPUT_BYTES, budgetBytes: SCALE_BUDGET_BYTES };
-          const r = await box.run(JSON.stringify(request), signal);
+      (scale): Promise<ScaleRun> =>
+        inBox(signal, async () => {
+          const run = await runGeneratorScale(sandbox, code, input.seed, scale, limits, signal);
           heartbeat({ phase: 'generator', scale });
-          // The driver itself only fails when the generator took the whole box down with it (time, memory).
-          if (r.status !== 'OK') return { ok: false, reason: `generator ${runFailure(r, limits)}` };
-          const harvest = parseHarvest(r.stdout);
-          if (harvest.exit !== 0) {
-            const how = harvest.exit < 0 ? `killed by signal ${-harvest.exit}` : `exited with status ${harvest.exit}`;
-            return { ok: false, reason: `generator ${how}${harvest.log.trim() ? `: ${lastLine(harvest.log)}` : ''}` };
-          }
-          if (harvest.files.length === 0) return { ok: false, reason: 'generator wrote no .in file' };
-          return { ok: true, harvest };
-        } catch (err) {
-          if (err instanceof Error && /driver printed/.test(err.message)) return { ok: false, reason: err.message };
-          throw err;
-        } finally {
-          await box.close();
-        }
-      }),
+          return run;
+        }),
       { signal },
     );
   }

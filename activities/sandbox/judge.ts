@@ -5,7 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { mapLimit } from '../common/map-limit';
-import { checkBuiltin, CheckerFailure, testlibOutcome, type CheckerSpec, type CheckOutcome } from './checkers';
+import { CHECKER_FILES, CHECKER_LIMITS, checkBuiltin, CheckerFailure, checkerInvocation, testlibOutcome, type CheckerSpec, type CheckOutcome } from './checkers';
 import type { LanguageId } from './languages';
 import type { OpenBox, Program, RunLimits, RunResult, Sandbox } from './types';
 
@@ -54,10 +54,7 @@ export interface JudgeOptions {
   signal?: AbortSignal;
 }
 
-/** Limits of a testlib checker run: generous, a checker is trusted to be fast, not to be safe. */
-const CHECKER_LIMITS: RunLimits = { timeLimitMs: 10_000, memoryMb: 512, outputLimitBytes: 64 * 1024 };
 const MESSAGE_BYTES = 1024;
-const CHECKER_FILES = ['input.txt', 'output.txt', 'answer.txt'] as const;
 
 export async function judgeSolutions(
   sandbox: Sandbox,
@@ -79,8 +76,7 @@ export async function judgeSolutions(
   if (checker.kind === 'testlib') {
     checkerProgram = sandbox.program('cpp', checker.code).then((c) => {
       if (!c.ok) throw new CheckerFailure(`the checker does not compile: ${c.message}`);
-      // testlib's convention: `checker <input> <output> <answer>`; the files are written into the box per test.
-      return { ...c.program, argv: [...c.program.argv, ...CHECKER_FILES] };
+      return checkerInvocation(c.program);
     });
     checkerProgram.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
   }

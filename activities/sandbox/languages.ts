@@ -22,6 +22,9 @@ export interface Language {
  */
 export const CXX_FLAGS = ['-std=gnu++17', '-O2', '-pipe'];
 
+/** Where the compile box sees our headers (native/testlib.h), so that `#include "testlib.h"` resolves. */
+export const INCLUDE_DIR_IN_BOX = '/include';
+
 export const LANGUAGES: Record<LanguageId, Language> = {
   python: {
     id: 'python',
@@ -33,7 +36,7 @@ export const LANGUAGES: Record<LanguageId, Language> = {
     id: 'cpp',
     sourceName: 'main.cpp',
     compile: {
-      argv: (withPch) => ['/usr/bin/g++', ...CXX_FLAGS, ...(withPch ? ['-I/pch', '-Winvalid-pch'] : []), '-o', '/tmp/a.out', '/box/main.cpp'],
+      argv: (withPch) => ['/usr/bin/g++', ...CXX_FLAGS, ...(withPch ? ['-I/pch', '-Winvalid-pch'] : []), `-I${INCLUDE_DIR_IN_BOX}`, '-o', '/tmp/a.out', '/box/main.cpp'],
     },
   },
 };

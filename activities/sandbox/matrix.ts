@@ -18,4 +18,14 @@ export interface MatrixRecord {
   cells: (MatrixCellRecord[] | null)[];
   /** Compiler messages of candidates that did not compile (their rows are null). */
   compileErrors?: Record<number, string>;
+  /**
+   * Tasks with a checker program: [test][row] output classes under the checker (mutual acceptance; rows are the
+   * candidates, then the references), or why the checker could not judge.
+   */
+  classes?: (number | null)[][];
+  checkerFailure?: string;
+  /** Brute-force references run on the small inputs only (null cells elsewhere). */
+  references?: { programKey: string; code: string; model: string; cells: (MatrixCellRecord | null)[] }[];
+  /** CPU ms of candidate runs spent on inputs added by adaptive testing, and how they were drawn. */
+  adaptive?: { rounds: number; added: number; cpuMs: number; stopped: string; separating?: number; notes?: string[] };
 }

@@ -3,6 +3,7 @@
  * training on the data (style mix, feature coverage, test counts, pass-rate histogram, discard reasons,
  * cheatable-test flags), each with an SVG chart, plus the policy, prompts, models and lineage pointers.
  */
+import { calibrationFiguresOf } from '../verify/calibration-figures';
 import type { DatasetStats } from './dataset-stats';
 import { barChart, type Bar } from './svg-charts';
 
@@ -117,9 +118,24 @@ ${img('test-flags', 'test flags')}
 
 ## Verification policy
 
+${calibrationLine(input.policyTag)}
+
 \`\`\`json
 ${JSON.stringify(input.policy, null, 2)}
 \`\`\`
 `;
   return { markdown, charts };
+}
+
+/** What the calibration lane measured for the policy that made this dataset (`npm run calibrate`). */
+function calibrationLine(tag: string): string {
+  const f = calibrationFiguresOf(tag);
+  if (!f) return `The policy \`${tag}\` has no stored calibration figures (run \`npm run calibrate -- --write\` with it).`;
+  const r = (x: { mean: number; min: number; max: number }): string => `${x.mean.toFixed(3)} (${x.min.toFixed(3)}–${x.max.toFixed(3)} over ${f.seeds} seeds)`;
+  return (
+    `Calibration of \`${tag}\` (${f.measuredAt}; ${f.problems} problems with known correct and wrong solutions, ${f.sets} candidate sets): ` +
+    `golden precision ${r(f.goldenPrecision)}, label accuracy ${r(f.labelAccuracy)}, kept with a correct majority ${r(f.keptMajority)}, ` +
+    `kept with 3 correct of 8 ${r(f.keptThree)}, discarded with none correct ${r(f.discardedNone)}. ` +
+    `The paper's algorithm on the same sets: golden precision ${f.paper.goldenPrecision.toFixed(3)}, label accuracy ${f.paper.labelAccuracy.toFixed(3)}.`
+  );
 }

@@ -11,7 +11,10 @@ import type { ArtifactKey, TaskLineage, TaskOutcome } from '../../workflows/type
 import { promptTag } from '../llm/prompt';
 import { solvePrompt } from '../llm/prompts/solve';
 import { functionStatement, solveFunctionPrompt } from '../llm/prompts/solve-function';
-import type { CandidatesRecord, SelectionRecord, StatementRecord, TestsRecord } from '../llm/records';
+import type { CandidatesRecord, OutputRule, SelectionRecord, StatementRecord, TestsRecord } from '../llm/records';
+import type { MatrixRecord } from '../sandbox/matrix';
+import { comparatorFor } from '../verify/outputs';
+import { policyTag } from '../verify/policy';
 import type { VerificationRecord } from '../verify/activities';
 import type { CheatFlag } from '../verify/flags';
 import { ContentStore } from './content-store';
@@ -29,6 +32,7 @@ export interface SftRecord {
   style: string;
   model: string;
   prompts: { statement: string; solve: string };
+  reliability: Reliability;
 }
 
 /** ms-swift's query/response form (its ResponsePreprocessor), also mapped for LLaMA-Factory. */
@@ -47,6 +51,22 @@ export interface RlTest {
   flags?: CheatFlag[];
 }
 
+/**
+ * How much to trust a record (the witness policy's evidence; paper-policy records carry what that policy knows),
+ * so trainers can filter: the golden's witnesses (distinct programs that behave as it does, with language and
+ * model), its evidence margin over the runner-up cluster, test counts, and the golden's pass fraction.
+ */
+export interface Reliability {
+  policy: string;
+  witnesses: { language: string; model: string }[];
+  witness_count: number;
+  /** Evidence of the golden's cluster minus the runner-up's (null under the paper's algorithm). */
+  margin: number | null;
+  tests: { given: number; generated: number; labelled: number };
+  /** Labelled tests / tests any program succeeded on (witness policy), or the golden's pass rate on the labels (paper). */
+  golden_pass_fraction: number;
+}
+
 export interface RlRecord {
   task_id: string;
   /** The user turn (solve-prompt wrapper + statement); `system`, when set, comes before it. */
@@ -55,8 +75,11 @@ export interface RlRecord {
   io_mode: 'stdio' | 'function';
   /** Entry point for function-style (LeetCode) tasks. */
   fn_name?: string;
-  /** The RL suite: the golden half of the voted tests, less those the policy drops for flags. */
+  /** The RL suite: the labelled tests (paper: the golden half), less those the policy drops for flags. Outputs are the golden's exact stdout. */
   tests: RlTest[];
+  /** How the reward compares outputs (the task's rule; absent = exact): a float tolerance, or a testlib checker that gets the label as its answer file. */
+  checker?: OutputRule;
+  reliability: Reliability;
   /** Mean fraction of voted tests the valid candidates pass: a difficulty signal for RL bucketing. */
   pass_rate: number;
   /** A strong solver's pass rate on the voted tests, when the policy's solvability filter measured it. */
@@ -127,13 +150,14 @@ export async function buildDatasetRecord(store: ContentStore, outcome: TaskOutco
   if (!l.statementKey || !l.candidatesKey || !l.testsKey || !l.verificationKey || outcome.goldenIndex === undefined) {
     throw new Error(`kept task ${outcome.index} lacks lineage keys`);
   }
-  const [statement, candidates, tests, verification, selection] = await Promise.all([
+  const [statement, candidates, verification, selection] = await Promise.all([
     store.getJson<StatementRecord>(l.statementKey),
     store.getJson<CandidatesRecord>(l.candidatesKey),
-    store.getJson<TestsRecord>(l.testsKey),
     store.getJson<VerificationRecord>(l.verificationKey),
     l.selectionKey ? store.getJson<SelectionRecord>(l.selectionKey) : Promise.resolve(undefined),
   ]);
+  // The tests and matrix verification judged (adaptive evidence extends them), not the first suite.
+  const [tests, matrix] = await Promise.all([store.getJson<TestsRecord>(verification.testsKey ?? l.testsKey), store.getJson<MatrixRecord>(verification.matrixKey ?? l.matrixKey)]);
   const golden = candidates.candidates[outcome.goldenIndex];
   if (!golden?.valid) throw new Error(`task ${statement.taskId}: golden candidate ${outcome.goldenIndex} is not valid`);
   const result = verification.result;
@@ -145,6 +169,9 @@ export async function buildDatasetRecord(store: ContentStore, outcome: TaskOutco
   const flags = result.flags ?? {};
   const rates = result.passRates.filter((r): r is number => r !== null);
   const fnName = statement.ioMode === 'function' ? statement.fnName : undefined;
+  const checker = statement.output && statement.output.kind !== 'exact' ? statement.output : undefined;
+  const label = exactLabel(result, matrix, outcome.goldenIndex);
+  const reliability = reliabilityOf(verification, candidates, result.passRates[outcome.goldenIndex] ?? 0);
   const rl: RlRecord | null = suite.length
     ? {
         task_id: statement.taskId,
@@ -154,12 +181,14 @@ export async function buildDatasetRecord(store: ContentStore, outcome: TaskOutco
         ...(fnName ? { fn_name: fnName } : {}),
         tests: suite.map((t) => ({
           input: tests.tests[t]?.input ?? '',
-          output: result.votes[t]?.label ?? '',
+          output: label(t),
           weight: result.weights[t] ?? 1,
           ...(flags[t]?.length ? { flags: flags[t] } : {}),
         })),
         pass_rate: rates.length ? rates.reduce((s, r) => s + r, 0) / rates.length : 0,
         ...(typeof result.solverPassRate === 'number' ? { solver_pass_rate: result.solverPassRate } : {}),
+        ...(checker ? { checker } : {}),
+        reliability,
         style: statement.style,
       }
     : null;
@@ -176,6 +205,7 @@ export async function buildDatasetRecord(store: ContentStore, outcome: TaskOutco
       style: statement.style,
       model: (golden.provenance ?? candidates.provenance).model,
       prompts,
+      reliability,
     },
     sftQueryResponse: { task_id: statement.taskId, ...(wrapper.system ? { system: wrapper.system } : {}), query: prompt, response },
     rl,
@@ -190,6 +220,40 @@ export async function buildDatasetRecord(store: ContentStore, outcome: TaskOutco
     solverModel: (golden.provenance ?? candidates.provenance).model,
     statementModel: statement.provenance.model,
     prompts,
+  };
+}
+
+/**
+ * A test's label as the golden printed it. The witness policy stores exact outputs; the paper's votes store a
+ * normalised form (under token or float comparison, all tokens on one line), so the golden's own stdout is used
+ * when it matches, else that of the first candidate of the winning group.
+ */
+function exactLabel(result: VerificationRecord['result'], matrix: MatrixRecord, goldenIndex: number): (t: number) => string {
+  const cmp = comparatorFor(result.comparison ?? { kind: 'exact' });
+  return (t) => {
+    const vote = result.votes[t];
+    const l = vote?.label ?? '';
+    if (result.witness) return l;
+    const golden = matrix.cells[goldenIndex]?.[t];
+    if (golden?.status === 'OK' && cmp.matches(golden.stdout, l)) return golden.stdout;
+    const first = vote?.tally[0]?.firstCandidate;
+    const cell = first !== undefined ? matrix.cells[first]?.[t] : undefined;
+    return cell?.status === 'OK' ? cell.stdout : l;
+  };
+}
+
+function reliabilityOf(verification: VerificationRecord, candidates: CandidatesRecord, goldenPassRate: number): Reliability {
+  const r = verification.result;
+  const w = r.witness;
+  const model = (i: number): string => (candidates.candidates[i]?.provenance ?? candidates.provenance).model;
+  const witnesses = w ? w.witnesses.map((x) => ({ language: x.language, model: x.model })) : [{ language: candidates.candidates[r.goldenIndex ?? 0]?.language ?? 'python', model: model(r.goldenIndex ?? 0) }];
+  return {
+    policy: policyTag(verification.policy),
+    witnesses,
+    witness_count: w ? w.clusters[0]?.witnesses ?? witnesses.length : 1,
+    margin: w ? w.margin : null,
+    tests: w ? { given: w.tests.given, generated: w.tests.generated, labelled: w.tests.labelled } : { given: r.votes.length, generated: 0, labelled: r.labelled.length },
+    golden_pass_fraction: w ? w.goldenPassFraction : goldenPassRate,
   };
 }
 

@@ -4,9 +4,9 @@
  *   prompt: list<struct<role, content>>  — chat messages, rendered by the trainer's chat template
  *   ability: string              — "code"
  *   reward_model: struct<style: "rule", ground_truth: string>
- *       ground_truth = JSON {"inputs": [...], "outputs": [...], "fn_name"?} — the APPS/TACO convention verl's
- *       code scorers (prime_code, sandbox_fusion) parse
- *   extra_info: struct<index, split, task_id, io_mode, fn_name, pass_rate, solver_pass_rate, style, weights (JSON), flags (JSON)>
+ *       ground_truth = JSON {"inputs": [...], "outputs": [...], "fn_name"?, "checker"?} — the APPS/TACO convention verl's
+ *       code scorers (prime_code, sandbox_fusion) parse, plus the task's output rule for our reward
+ *   extra_info: struct<index, split, task_id, io_mode, fn_name, pass_rate, solver_pass_rate, style, weights (JSON), flags (JSON), reliability (JSON)>
  * Written with hyparquet-writer (pure JS) and an explicit schema, so nested columns get proper LIST/struct
  * types and every file has the same schema whatever the data. Deterministic bytes: same rows, same key.
  */
@@ -29,11 +29,17 @@ export interface VerlRow {
     style: string;
     weights: string;
     flags: string;
+    reliability: string;
   };
 }
 
 export function toVerlRow(record: RlRecord, index: number, dataSource: string): VerlRow {
-  const ground = { inputs: record.tests.map((t) => t.input), outputs: record.tests.map((t) => t.output), ...(record.fn_name ? { fn_name: record.fn_name } : {}) };
+  const ground = {
+    inputs: record.tests.map((t) => t.input),
+    outputs: record.tests.map((t) => t.output),
+    ...(record.fn_name ? { fn_name: record.fn_name } : {}),
+    ...(record.checker ? { checker: record.checker } : {}),
+  };
   return {
     data_source: dataSource,
     prompt: [...(record.system ? [{ role: 'system' as const, content: record.system }] : []), { role: 'user', content: record.prompt }],
@@ -50,6 +56,7 @@ export function toVerlRow(record: RlRecord, index: number, dataSource: string): 
       style: record.style,
       weights: JSON.stringify(record.tests.map((t) => t.weight)),
       flags: JSON.stringify(record.tests.map((t) => t.flags ?? [])),
+      reliability: JSON.stringify(record.reliability ?? null),
     },
   };
 }
@@ -74,7 +81,7 @@ const SCHEMA = [
   { name: 'reward_model', repetition_type: 'REQUIRED' as const, num_children: 2 },
   str('style'),
   str('ground_truth'),
-  { name: 'extra_info', repetition_type: 'REQUIRED' as const, num_children: 10 },
+  { name: 'extra_info', repetition_type: 'REQUIRED' as const, num_children: 11 },
   { name: 'index', type: 'INT64' as const, repetition_type: 'REQUIRED' as const },
   str('split'),
   str('task_id'),
@@ -85,6 +92,7 @@ const SCHEMA = [
   str('style'),
   str('weights'),
   str('flags'),
+  str('reliability'),
 ];
 
 const COLUMNS = ['data_source', 'prompt', 'ability', 'reward_model', 'extra_info'] as const;

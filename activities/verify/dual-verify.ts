@@ -21,6 +21,8 @@ import { flagCheatableTests, type CheatFlag } from './flags';
 import { comparatorFor, type Comparison } from './outputs';
 import { policyTag, resolvePolicy, type VerificationPolicy, type VerificationPolicyInput } from './policy';
 import { voteLabels, type MatrixCell, type TestVote } from './votes';
+import { witnessVerify } from './witness';
+import type { OutputRule } from '../llm/records';
 
 export { voteLabels, type MatrixCell, type TestVote } from './votes';
 export type { CheatFlag } from './flags';
@@ -39,6 +41,35 @@ export interface VerificationInput {
   checker?: Comparison;
   /** Strong-solver evidence for the solvability filter: its runs on the same tests, or a measured pass rate. */
   solver?: { cells?: readonly MatrixCell[]; passRate?: number };
+  /** Witness policy: each candidate's program (identical sources are one witness), language and model. */
+  candidates?: readonly { code: string; language: 'python' | 'cpp'; model?: string }[];
+  /** Witness policy: brute-force references, run on some tests only (null cells where they did not run). */
+  references?: readonly { code: string; model?: string; cells: readonly (MatrixCell | null)[] }[];
+  /** The task's output rule; for a checker program, `classes` holds its verdicts. */
+  outputRule?: OutputRule;
+  /** [test][row] output classes under the task's checker program (rows: candidates, then references). */
+  classes?: readonly (readonly (number | null)[])[];
+  /** Why the task's checker could not judge (does not compile, crashed): the task is discarded with it. */
+  checkerFailure?: string;
+  /** Where each test came from: 'given' (prompted or the first generator run) or 'generated' (adaptive draws). */
+  sources?: readonly ('given' | 'generated')[];
+}
+
+/** Witness policy: who backs the golden, by how much, on what evidence (exported with every record). */
+export interface WitnessReport {
+  /** The largest clusters, most evidence first (candidate indices, distinct programs, languages, models). */
+  clusters: { members: number[]; witnesses: number; languages: string[]; models: string[]; references: number[]; evidence: number; okTests: number }[];
+  clusterCount: number;
+  /** Distinct programs of the golden (best) cluster: the first candidate of each. */
+  witnesses: { candidate: number; language: string; model: string }[];
+  /** Evidence of the best cluster minus the runner-up's. */
+  margin: number;
+  runnerUpEvidence: number;
+  /** Tests on which the best cluster is outvoted or fails while another program succeeds. */
+  contradicted: number[];
+  tests: { given: number; generated: number; labelled: number; total: number };
+  /** Labelled tests / tests on which any program succeeded. */
+  goldenPassFraction: number;
 }
 
 export interface VerificationResult {
@@ -74,6 +105,9 @@ export interface VerificationResult {
   rlSuite: number[];
   /** The strong solver's pass rate on the labelled tests, when measured. */
   solverPassRate: number | null;
+  /** Witness policy only. */
+  witness?: WitnessReport;
+  outputRule?: OutputRule;
 }
 
 /** Weights 1..4 by input-size quartile among the given tests (stable on equal sizes). */
@@ -116,8 +150,15 @@ function argmaxFirst(values: readonly (number | null)[]): number | undefined {
 
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : Number(x.toFixed(3)).toString());
 
-export function dualVerify(input: VerificationInput): VerificationResult {
+/** Verification under the input's policy: the witness rules (default) or the paper's Algorithm 1. */
+export function verifyMatrix(input: VerificationInput): VerificationResult {
   const policy = resolvePolicy(input.policy);
+  return policy.algorithm === 'paper' ? dualVerify({ ...input, policy }) : witnessVerify(input, policy);
+}
+
+/** The paper's Algorithm 1, whatever the policy's algorithm says (the calibration runs both side by side). */
+export function dualVerify(input: VerificationInput): VerificationResult {
+  const policy = resolvePolicy({ ...(input.policy ?? {}), algorithm: 'paper' });
   const { cells, inputs, seed, label } = input;
   const comparison = input.checker ?? policy.comparison;
   const comparator = comparatorFor(comparison);

@@ -4,10 +4,10 @@
  * use. A solution that does not compile gets a null row: like an invalid candidate, it does not vote.
  */
 import { mapLimit } from '../common/map-limit';
-import type { JudgeSandbox } from '../sandbox/bwrap-sandbox';
+import type { RunLimits, Sandbox } from '../sandbox/types';
 import type { LanguageId } from '../sandbox/languages';
 import type { MatrixCellRecord } from '../sandbox/matrix';
-import type { RunLimits } from '../sandbox/types';
+
 
 export interface MatrixSolution {
   id: string;
@@ -22,7 +22,7 @@ export interface ExecutedRow {
 }
 
 export async function executeMatrix(
-  sandbox: JudgeSandbox,
+  sandbox: Sandbox,
   solutions: readonly MatrixSolution[],
   inputs: readonly string[],
   limits: RunLimits,
@@ -34,7 +34,7 @@ export async function executeMatrix(
     const runs = await sandbox.runMany(prepared.program, inputs, limits);
     return {
       id: s.id,
-      cells: runs.map((r) => ({ status: r.status, stdout: r.status === 'OK' ? r.stdout : '', wallMs: Math.round(r.wallMs), exitCode: r.exitCode })),
+      cells: runs.map((r) => ({ status: r.status, stdout: r.status === 'OK' ? r.stdout : '', wallMs: Math.round(r.wallMs), cpuMs: Math.round(r.cpuMs), exitCode: r.exitCode })),
     };
   });
 }

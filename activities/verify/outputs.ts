@@ -12,7 +12,7 @@ export type Comparison = VerificationPolicy['comparison'];
 export interface Comparator {
   /** Canonical form of an output: the label text stored for a group. */
   canonical(output: string): string;
-  /** Whether an output matches a label (a canonical form). */
+  /** Whether an output matches a label (a canonical form, or an exact output: both sides are normalised). */
   matches(output: string, label: string): boolean;
   /** True when canonical() equality is the whole story (exact, token). */
   transitive: boolean;
@@ -21,10 +21,10 @@ export interface Comparator {
 export function comparatorFor(comparison: Comparison): Comparator {
   switch (comparison.kind) {
     case 'exact':
-      return { canonical: normalizeOutput, matches: (o, l) => normalizeOutput(o) === l, transitive: true };
+      return { canonical: normalizeOutput, matches: (o, l) => normalizeOutput(o) === normalizeOutput(l), transitive: true };
     case 'token': {
       const canonical = (o: string): string => tokensOf(o).join(' ');
-      return { canonical, matches: (o, l) => canonical(o) === l, transitive: true };
+      return { canonical, matches: (o, l) => canonical(o) === canonical(l), transitive: true };
     }
     case 'float': {
       const canonical = (o: string): string => tokensOf(o).join(' ');

@@ -21,8 +21,11 @@ import { VerificationPolicySchema, type VerificationPolicy, type VerificationPol
 export type { VerificationPolicy, VerificationPolicyInput };
 export { VerificationPolicySchema };
 
-/** The paper's Algorithm 1 with this pipeline's long-standing defaults. */
+/** The default: independent witnesses (witness.ts), independent-witnesses@2. */
 export const DEFAULT_POLICY: VerificationPolicy = VerificationPolicySchema.parse({});
+
+/** The paper's Algorithm 1 with this pipeline's long-standing defaults, paper-dual-verification@1. */
+export const PAPER_POLICY: VerificationPolicy = VerificationPolicySchema.parse({ algorithm: 'paper' });
 
 /** Fills defaults and validates; throws a ZodError naming the bad field. */
 export function resolvePolicy(input: VerificationPolicyInput | undefined): VerificationPolicy {

@@ -12,9 +12,13 @@ import { DEFAULT_POLICY, type VerificationPolicy } from './policy';
 export interface MatrixCell {
   status: RunStatus;
   stdout: string;
+  /** Run costs, when recorded: the witness policy exports the fastest member of the golden cluster. */
+  cpuMs?: number;
+  wallMs?: number;
 }
 
-export type DropReason = 'no_successful_run' | 'low_agreement' | 'too_few_votes';
+/** golden_failed (witness policy): the golden cluster did not succeed on the test, so it gets no label. */
+export type DropReason = 'no_successful_run' | 'low_agreement' | 'too_few_votes' | 'golden_failed';
 
 export interface TestVote {
   test: number;

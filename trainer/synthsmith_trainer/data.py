@@ -8,11 +8,12 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import torch
 from transformers import PreTrainedTokenizerBase
 
+from .judge import CheckerError, parse_checker
 from .tokenizer import split_prompt_completion
 
 logger = logging.getLogger(__name__)
@@ -79,16 +80,25 @@ class RLTask:
     io_mode: str = "stdio"
     # Function I/O (LeetCode-style) tasks: the method the judge calls as Solution().<fn_name>(*args).
     fn_name: Optional[str] = None
+    # The task's output rule, sent to the judge as is (judge.parse_checker lists the shapes); None = exact match.
+    # Each test's output is the golden solution's stdout (for testlib, the jury answer the checker reads).
+    checker: Optional[dict[str, Any]] = None
 
 
 def load_rl_dataset(path: str | Path) -> list[RLTask]:
     tasks = []
     for record in read_jsonl(path):
+        try:
+            # Validated before anything else: a malformed checker is an exporter bug that must stop the run, not a
+            # judge failure at whichever step first samples the task.
+            checker = parse_checker(record.get("checker"), str(record.get("task_id")))
+        except CheckerError as e:
+            raise SystemExit(f"{path}: {e}") from e
         if not record.get("tests"):
             logger.warning("task %s has no tests, skipped (its reward could only be 0 or -2)", record.get("task_id"))
             continue
         tasks.append(RLTask(record["task_id"], record["prompt"], record["tests"], record.get("io_mode", "stdio"),
-                            record.get("fn_name")))
+                            record.get("fn_name"), checker))
     if not tasks:
         raise SystemExit(f"{path}: no usable RL tasks")
     return tasks

@@ -70,13 +70,13 @@ def score_group(task: RLTask, texts: list[str], cfg: GRPOConfig, args: argparse.
     """Rewards and all-tests-passed flags of one prompt's G completions.
 
     Completions without parseable code get the format penalty without being run; the rest go to the judge in one
-    call, since the judge takes one set of tests per call.
+    call, since the judge takes one set of tests (and one checker) per call.
     """
     tests = sample_tests(task.tests, cfg.max_tests, args.seed, task.task_id)
     codes = {f"{tag}-g{g}": judgeable_code(text) for g, text in enumerate(texts)}
     solutions = [{"id": sid, "code": code} for sid, code in codes.items() if code is not None]
     verdicts = run_judge(args.judge_cmd, solutions, tests, cwd=args.judge_cwd, timeout_s=cfg.judge_timeout_s,
-                         fn_name=task.fn_name if task.io_mode == "function" else None)
+                         fn_name=task.fn_name if task.io_mode == "function" else None, checker=task.checker)
     rewards, solved = [], []
     for sid, text in zip(codes, texts):
         v = verdicts.get(sid)

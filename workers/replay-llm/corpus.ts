@@ -80,6 +80,10 @@ export const ReplayTaskSchema = z
     generator: z.string().min(1).optional(),
     /** Answer to write-validator: an input validator program (exit 0 = valid input). */
     validator: z.string().min(1).optional(),
+    /** Answer to write-reference: a brute-force reference program for small inputs. */
+    reference: z.string().min(1).optional(),
+    /** Answer to write-separating-inputs (whatever the two programs): inputs aimed at a disagreement. */
+    separatingInputs: z.array(z.string()).min(1).optional(),
   })
   .refine((t) => t.selection !== undefined || t.selectionRaw !== undefined, {
     message: 'a task needs either selection or selectionRaw',

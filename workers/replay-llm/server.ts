@@ -323,10 +323,26 @@ export class ReplayLlmServer {
         if (code === undefined) throw noMatch(promptId, `task ${task.id} has no recorded ${kind}`, user);
         return repeat(`Recorded ${kind} program of this task.\n\n\`\`\`python\n${code.replace(/\s+$/, '')}\n\`\`\`\n`, `task:${task.id}`);
       }
+      // Adaptive tests. A task recorded without these answers gets what a model that cannot help would give (an
+      // empty list, prose without code): the activity records it as unusable and the task goes on, whereas a 400
+      // here would fail the task (a rejected request) and change the demo's outcomes.
+      case 'write-separating-inputs': {
+        const task = this.taskByStatement(promptId, user);
+        const inputs = task.separatingInputs ?? [];
+        return repeat(JSON.stringify({ reasoning: `recorded inputs of task ${task.id}`, inputs }), `task:${task.id}`);
+      }
+      case 'write-reference': {
+        const task = this.taskByStatement(promptId, user);
+        const content =
+          task.reference === undefined
+            ? 'No reference program was recorded for this task.'
+            : `Recorded brute-force reference of this task.\n\n\`\`\`python\n${task.reference.replace(/\s+$/, '')}\n\`\`\`\n`;
+        return repeat(content, `task:${task.id}`);
+      }
       default:
         throw new ReplayHttpError(
           400,
-          `replay provider: no recorded answers for prompt "${promptId}" (known: extract-features, evolve-features, select-features, write-statement, write-statement-function, solve, solve-function, write-tests, write-tests-function, write-generator, write-validator)`,
+          `replay provider: no recorded answers for prompt "${promptId}" (known: extract-features, evolve-features, select-features, write-statement, write-statement-function, solve, solve-function, write-tests, write-tests-function, write-generator, write-validator, write-separating-inputs, write-reference)`,
           'invalid_request_error',
           'replay_no_match'
         );
