@@ -42,7 +42,12 @@ describe('dataset versions', () => {
 
     const rl = jsonl<RlRecord>(await readFile(refs.paths.rl, 'utf8'));
     expect(rl[1]).toMatchObject({ task_id: 'task-squares', io_mode: 'stdio', system: 'Be exact.', style: 'codeforces' });
-    for (const t of rl[1]!.tests) expect(Number(t.output)).toBe(Number(t.input) ** 2);
+    // Labels are the golden's exact stdout (a strict checker sees the trailing newline it printed).
+    for (const t of rl[1]!.tests) expect(t.output).toBe(`${Number(t.input) ** 2}\n`);
+    // Every record says how far to trust it: three distinct programs back the golden, all tests labelled.
+    expect(rl[1]!.reliability).toMatchObject({ policy: 'independent-witnesses@2', witness_count: 3, margin: 2, tests: { given: 8, generated: 0, labelled: 8 }, golden_pass_fraction: 1 });
+    expect(rl[1]!.checker).toBeUndefined();
+    expect(sft[1]!.reliability).toEqual(rl[1]!.reliability);
     expect(rl[0]!.tests.every((t) => t.flags?.includes('constant'))).toBe(true);
 
     const parquet = await readFile(refs.paths.rlParquet!);
@@ -51,14 +56,14 @@ describe('dataset versions', () => {
 
     const manifest = JSON.parse(await readFile(refs.paths.manifest, 'utf8')) as DatasetManifest;
     expect(manifest.files).toEqual({ sft: refs.sftKey, rl: refs.rlKey });
-    expect(manifest).toMatchObject({ format: 'synthsmith.dataset/2', parent: null, policyTag: 'paper-dual-verification@1', models: { solver: ['solver-model'], statement: ['writer-model'] } });
+    expect(manifest).toMatchObject({ format: 'synthsmith.dataset/2', parent: null, policyTag: 'independent-witnesses@2', models: { solver: ['solver-model'], statement: ['writer-model'] } });
     expect(manifest.solvePrompt).toMatch(/^custom@[0-9a-f]{12}$/);
     expect(manifest.records.map((r) => [r.task_id, typeof r.recordKey, typeof r.verificationKey])).toEqual([
       ['task-even', 'string', 'string'],
       ['task-squares', 'string', 'string'],
     ]);
-    expect(manifest.discarded).toEqual([expect.objectContaining({ task_id: 'task-split', reason: 'golden_not_confirmed', verificationKey: expect.any(String) })]);
-    expect(manifest.stats).toMatchObject({ tasks: 2, rlTasks: 2, styles: { atcoder: 1, codeforces: 1 }, discardReasons: { golden_not_confirmed: 1 } });
+    expect(manifest.discarded).toEqual([expect.objectContaining({ task_id: 'task-split', reason: 'too_few_witnesses', verificationKey: expect.any(String) })]);
+    expect(manifest.stats).toMatchObject({ tasks: 2, rlTasks: 2, styles: { atcoder: 1, codeforces: 1 }, discardReasons: { too_few_witnesses: 1 } });
     expect(manifest.stats.features.perCategory).toEqual({ math: 2, io: 1 });
 
     const card = await readFile(refs.paths.dataCard!, 'utf8');

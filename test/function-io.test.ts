@@ -244,13 +244,13 @@ describe('a function-I/O task through the pipeline (real dev server and sandbox)
     expect(sft[0]!.messages[0]!.content).toBe(rl[0]!.prompt);
     expect(sft[0]!.prompts.solve).toBe('solve-function@1');
     expect(task.candidates.filter((c) => c.correct).some((c) => sft[0]!.messages[1]!.content.includes(c.code.trim()))).toBe(true);
-    // The labels are the canonical JSON a correct class returns.
+    // The labels are the canonical JSON a correct class returns, exactly as the golden printed it.
     const sandbox = createBwrapSandbox();
     try {
       const reference = task.candidates.find((c) => c.correct)!;
       for (const t of rl[0]!.tests) {
         const run = await sandbox.runPython(functionProgram(reference.code, 'longestCalmStretch'), t.input, LIMITS);
-        expect(run.stdout.trim()).toBe(t.output);
+        expect(run.stdout).toBe(t.output);
       }
     } finally {
       await sandbox.close();

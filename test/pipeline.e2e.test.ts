@@ -71,7 +71,7 @@ describe('synthSmithPipeline end to end (started with the temporal CLI)', () => 
     expect(summary.seeds.loaded).toBe(3);
     expect(summary.features.evolved.leafCount).toBeGreaterThan(summary.features.base.leafCount);
     expect(summary.tasks).toMatchObject({ requested: 5, kept: 2, discarded: 2, failed: 1 });
-    expect(summary.tasks.reasons).toEqual({ no_labelled_tests: 1, golden_not_confirmed: 1, InvalidLlmOutput: 1 });
+    expect(summary.tasks.reasons).toEqual({ no_labelled_tests: 1, too_few_witnesses: 1, InvalidLlmOutput: 1 });
     const failed = summary.tasks.outcomes.find((o) => o.status === 'failed');
     expect(failed).toMatchObject({ stage: 'select' });
     expect(failed?.reason).toMatch(/InvalidLlmOutput: select-features@1: unusable answer after 3 attempts/);

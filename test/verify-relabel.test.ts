@@ -9,6 +9,8 @@ import { lineagesOfManifest, relabelLineages } from '../activities/verify/relabe
 import type { TaskOutcome } from '../workflows/types';
 import { writeSampleRun } from './fixtures/verification/sample-run';
 
+const PAPER = { name: 'paper-dual-verification' } as const;
+
 describe('re-labelling a finished run under another policy', () => {
   let root: string;
   let store: ContentStore;
@@ -17,7 +19,7 @@ describe('re-labelling a finished run under another policy', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'relabel-'));
     store = new ContentStore(root);
-    outcomes = await writeSampleRun(store);
+    outcomes = await writeSampleRun(store, undefined, PAPER);
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -35,13 +37,13 @@ describe('re-labelling a finished run under another policy', () => {
 
   it('the same policy reproduces every decision; another one changes them task by task, from stored blobs only', async () => {
     const lineages = outcomes.map((o) => ({ taskId: o.taskId, ...o.lineage }));
-    const same = await relabelLineages(store, lineages, {});
+    const same = await relabelLineages(store, lineages, PAPER);
     expect(same.counts.unchanged).toBe(3);
     expect(same.comparisons.map((c) => c.verificationKey)).toEqual(outcomes.map((o) => o.lineage.verificationKey));
 
     // Stricter: two votes and 3/4 agreement, softer hold-out. task-even's labels are 3 of 4 → kept;
     // task-squares' last test (3 of 4 agree) keeps its label; task-split's tests have one vote each → no labels.
-    const other = await relabelLineages(store, lineages, { name: 'strict', version: 2, minVotes: 2, minAgreement: 0.75, holdOutTolerance: 0.5 });
+    const other = await relabelLineages(store, lineages, { algorithm: 'paper', name: 'strict', version: 2, minVotes: 2, minAgreement: 0.75, holdOutTolerance: 0.5 });
     expect(other.policy).toBe('strict@2');
     const split = other.comparisons.find((c) => c.taskId === 'task-split')!;
     expect(split.after).toMatchObject({ decision: 'discarded', reason: 'no_labelled_tests' });
@@ -50,7 +52,7 @@ describe('re-labelling a finished run under another policy', () => {
     expect(other.kept).toEqual({ before: 2, after: 2 });
 
     // Tolerance alone turns the disagreeing halves into a kept task.
-    const soft = await relabelLineages(store, lineages, { name: 'soft', holdOutTolerance: 1 });
+    const soft = await relabelLineages(store, lineages, { algorithm: 'paper', name: 'soft', holdOutTolerance: 1 });
     expect(soft.comparisons.find((c) => c.taskId === 'task-split')?.change).toBe('discarded→kept');
     expect(soft.counts['discarded→kept']).toBe(1);
   });
@@ -65,9 +67,22 @@ describe('re-labelling a finished run under another policy', () => {
     });
     const lineages = await lineagesOfManifest(store, manifestKey);
     expect(lineages).toHaveLength(3);
-    const report = await relabelLineages(store, [...lineages, { task_id: 'never-verified' }], { minVotes: 5 });
+    const report = await relabelLineages(store, [...lineages, { task_id: 'never-verified' }], { algorithm: 'paper', minVotes: 5 });
     expect(report.tasks).toBe(3);
     expect(report.skipped).toEqual([{ taskId: 'never-verified', reason: expect.stringMatching(/no verificationKey/) }]);
     expect(report.counts['kept→discarded']).toBe(2);
+  });
+
+  it('compares the paper with the default witness policy on the same finished run', async () => {
+    const lineages = outcomes.map((o) => ({ taskId: o.taskId, ...o.lineage }));
+    const report = await relabelLineages(store, lineages, {});
+    expect(report.policy).toBe('independent-witnesses@2');
+    const by = Object.fromEntries(report.comparisons.map((c) => [c.taskId, c]));
+    // Three distinct programs agree on every square: kept, and the labels say the same as the paper's.
+    expect(by['task-squares']).toMatchObject({ after: { decision: 'kept' } });
+    expect(by['task-squares']!.labelChanges).toEqual([]);
+    // Four programs, four behaviours, none backed by a second program.
+    expect(by['task-split']).toMatchObject({ after: { decision: 'discarded', reason: 'too_few_witnesses' } });
+    expect(by['task-split']!.explanation).toMatch(/1 distinct program/);
   });
 });

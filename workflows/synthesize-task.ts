@@ -87,7 +87,7 @@ export async function synthesizeTask(input: SynthesizeTaskInput): Promise<TaskOu
       as,
     );
     outcome.usage = addUsage(outcome.usage ?? NO_USAGE, evidence.usage);
-    Object.assign(outcome.lineage, { testsKey: evidence.testsKey, matrixKey: evidence.matrixKey });
+    // The lineage keeps each stage's own output; the verification record names the extended tests and matrix.
     const verifyInput = { taskId: statement.taskId, candidatesKey: solutions.candidatesKey, testsKey: evidence.testsKey, matrixKey: evidence.matrixKey, seed: config.seed, policy: config.verification };
     const { solvability } = config.verification;
     // With the solvability filter on, the first pass leaves it out: the strong solver only runs on survivors.

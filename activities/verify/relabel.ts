@@ -4,6 +4,7 @@
  * discarded→kept), golden changes, and every test whose label changed.
  */
 import type { ArtifactKey } from '../../workflows/types';
+import { normalizeOutput } from '../common/compare';
 import type { ContentStore } from '../store/content-store';
 import { verifyStoredTask, type VerificationRecord } from './activities';
 import { policyTag, resolvePolicy, type VerificationPolicyInput } from './policy';
@@ -68,7 +69,8 @@ export function compareDecisions(before: VerificationRecord, after: Verification
   for (let t = 0; t < n; t++) {
     const x = before.result.votes[t]?.label ?? null;
     const y = after.result.votes[t]?.label ?? null;
-    if (x !== y) labelChanges.push({ test: t, before: x, after: y });
+    // The paper's labels are normalised forms, the witness policy's exact outputs: compare what they say.
+    if ((x === null) !== (y === null) || (x !== null && y !== null && normalizeOutput(x) !== normalizeOutput(y))) labelChanges.push({ test: t, before: x, after: y });
   }
   const change: FateChange =
     a.decision === 'kept' && b.decision === 'discarded'
@@ -105,9 +107,10 @@ export async function relabelLineages(
       const before = await store.getJson<VerificationRecord>(l.verificationKey);
       const after = await verifyStoredTask(store, {
         taskId: before.taskId,
-        candidatesKey: l.candidatesKey ?? before.candidatesKey,
-        testsKey: l.testsKey ?? before.testsKey,
-        matrixKey: l.matrixKey ?? before.matrixKey,
+        // What was verified: the record's tests and matrix (adaptive evidence extends the stage's own).
+        candidatesKey: before.candidatesKey ?? l.candidatesKey,
+        testsKey: before.testsKey ?? l.testsKey,
+        matrixKey: before.matrixKey ?? l.matrixKey,
         ...(before.solverMatrixKey ? { solverMatrixKey: before.solverMatrixKey } : {}),
         seed: before.policy.seed,
         policy,

@@ -106,8 +106,10 @@ export function witnessVerify(input: VerificationInput, policy: VerificationPoli
   const backing = (t: number, k: number | null | undefined): number => (typeof k === 'number' ? (support[t]?.get(k)?.size ?? 0) : 0);
   const rival = (t: number, k: number | null | undefined): number => Math.max(0, ...[...(support[t] ?? new Map()).entries()].filter(([x]) => x !== k).map(([, s]) => s.size));
 
-  const best = clusters[0];
-  const runnerUp = clusters[1];
+  // A cluster that never succeeded has no answer to be a golden for (two programs crashing alike are not evidence).
+  const answering = clusters.filter((c) => c.okTests > 0);
+  const best = answering[0];
+  const runnerUp = answering[1];
   const tied = !!best && !!runnerUp && best.evidence === runnerUp.evidence && best.okTests === runnerUp.okTests;
   const golden = best ? bestMember(best, programOf, input.seed, label) : undefined;
   const gClasses = best?.classes ?? [];
@@ -194,7 +196,8 @@ export function witnessVerify(input: VerificationInput, policy: VerificationPoli
     c ? `${c.programs.size} distinct program(s) in ${[...c.languages].join('+')}${c.references.length ? ' with the reference' : ''} (evidence ${fmt(c.evidence)})` : 'nothing';
 
   if (input.checkerFailure) return discard('checker_failed', input.checkerFailure);
-  if (!best) return discard('no_valid_candidates', 'no candidate could be run');
+  if (!clusters.length) return discard('no_valid_candidates', 'no candidate could be run');
+  if (!best) return discard('no_labelled_tests', `no candidate succeeded on any of ${n} tests`);
   if (best.programs.size < policy.witnesses.min)
     return discard('too_few_witnesses', `the best-supported behaviour has ${describe(best)}; ${policy.witnesses.min} distinct programs are needed (${clusters.length} clusters)`);
   if (tied || best.evidence - (runnerUp?.evidence ?? 0) < policy.witnesses.margin)

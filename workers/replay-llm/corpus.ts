@@ -56,7 +56,8 @@ export const ReplayCandidateSchema = z.object({
   raw: z.string().optional(),
 });
 
-export const TaskExpectationSchema = z.enum(['kept', 'no_labelled_tests', 'golden_not_confirmed', 'invalid_llm_output']);
+/** The fate the task was built for under the default policy (golden_not_confirmed: the paper's algorithm). */
+export const TaskExpectationSchema = z.enum(['kept', 'no_labelled_tests', 'golden_not_confirmed', 'too_few_witnesses', 'no_clear_winner', 'golden_contradicted', 'invalid_llm_output']);
 export type TaskExpectation = z.infer<typeof TaskExpectationSchema>;
 
 export const ReplayTaskSchema = z
@@ -72,6 +73,8 @@ export const ReplayTaskSchema = z
         question: z.string().min(20),
         fn_name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
         starter_code: z.string().min(1).optional(),
+        /** The statement writer's output rule (write-statement@2): {"kind": "exact"|"float"|"any_valid", ...}; absent = exact. */
+        output: z.record(z.string(), z.unknown()).optional(),
       })
       .refine((s) => (s.fn_name === undefined) === (s.starter_code === undefined), { message: 'fn_name and starter_code go together' }),
     candidates: z.array(ReplayCandidateSchema).min(1),

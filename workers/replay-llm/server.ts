@@ -293,11 +293,11 @@ export class ReplayLlmServer {
         if (!task) throw noMatch(promptId, 'no corpus integration_strategy is contained in the user message', user);
         // The run decides the I/O mode (style drawn, tasks.leetcodeIo); an answer recorded for the other mode
         // would make a task the prompt did not ask for, so the mismatch is a rejected request, not a wrong answer.
-        const { question, fn_name, starter_code } = task.statement;
+        const { question, fn_name, starter_code, output } = task.statement;
         if ((promptId === 'write-statement-function') !== (fn_name !== undefined)) {
           throw noMatch(promptId, `task ${task.id} was recorded with ${fn_name ? 'function' : 'stdin/stdout'} I/O only`, user);
         }
-        return repeat(JSON.stringify(fn_name ? { question, fn_name, starter_code } : { question }), `task:${task.id}`);
+        return repeat(JSON.stringify({ question, ...(fn_name ? { fn_name, starter_code } : {}), ...(output ? { output } : {}) }), `task:${task.id}`);
       }
       case 'solve':
       case 'solve-function': {
