@@ -183,6 +183,9 @@ describe('the witness policy in the pipeline', () => {
       h.client.workflow.execute('synthSmithPipeline', { taskQueue: h.env.taskQueues.orchestrator, workflowId: `${name}-${Date.now()}`, args: [config] }),
     )) as PipelineSummary;
   };
+  // One run with the generator serves both tests (a pipeline run costs minutes on a busy 2-core machine).
+  let withGenerator: Promise<PipelineSummary> | undefined;
+  const generatorRun = (): Promise<PipelineSummary> => (withGenerator ??= run({ tests: { count: 12, methods: ['prompted', 'generator'] } }, 'witness-generator'));
   const byId = async (summary: PipelineSummary, id: string): Promise<TaskOutcome> => {
     const task = corpus.tasks.find((t) => t.id === id)!;
     for (const o of summary.tasks.outcomes) {
@@ -200,7 +203,7 @@ describe('the witness policy in the pipeline', () => {
     expect(fooled.status).toBe('kept');
     expect(stretch.candidates[fooled.goldenIndex!]!.correct).toBe(false);
 
-    const generated = await run({ tests: { count: 12, methods: ['prompted', 'generator'] } }, 'witness-generator');
+    const generated = await generatorRun();
     const o = await byId(generated, 'best-stretch');
     expect(o).toMatchObject({ status: 'discarded', reason: 'too_few_witnesses' });
     const record = await store.getJson<VerificationRecord>(o.lineage.verificationKey!);
@@ -212,7 +215,7 @@ describe('the witness policy in the pipeline', () => {
   }, 600_000);
 
   it('a task with several valid answers is kept through its checker, and the RL record carries it', async () => {
-    const summary = await run({ tests: { count: 12, methods: ['prompted', 'generator'] } }, 'witness-checker');
+    const summary = await generatorRun();
     const o = await byId(summary, 'exact-postage');
     expect(o.status).toBe('kept');
     const postage = corpus.tasks.find((t) => t.id === 'exact-postage')!;

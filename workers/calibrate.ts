@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   try {
     for (const p of problems) {
       const e = await executeProblem(sandbox, p, pool, Math.max(1, cpus().length), cacheDir);
+      process.stderr.write(`calibrate: ${p.id} executed (${(e.executionMs / 1000).toFixed(1)} s${Date.now() - t0 < e.executionMs ? '' : ', cached or done'})\n`);
+      if (e.correctFailures) process.stderr.write(`calibrate: ${p.id}: correct solution(s) ${e.correctFailures.join(', ')} fail an input under the lane's limits\n`);
       if (e.checkerFailure) process.stderr.write(`calibrate: ${p.id}: the checker failed (${e.checkerFailure}); its sets are discarded as checker_failed\n`);
       executed.push(e);
     }

@@ -93,8 +93,9 @@ ${img('feature-coverage', 'feature coverage')}
 
 ## Tests
 
-Generated ${s.testCounts.generated}, labelled by the vote ${s.testCounts.labelled}, in RL suites ${s.rlTests}
-(the golden half of each task's labelled tests, less any the policy drops for flags).
+Generated ${s.testCounts.generated}, labelled ${s.testCounts.labelled}, in RL suites ${s.rlTests} (the labelled tests
+of each task, under the paper's policy only its golden half, less any the policy drops for flags). Every record's
+\`reliability\` says how many distinct programs back its golden, by what margin, and on how many tests.
 
 ${img('test-counts', 'tests per task')}
 

@@ -67,6 +67,9 @@ export async function adaptTests(start: AdaptiveState, policy: VerificationPolic
   if (!a.enabled || !scales.length || a.maxInputs === 0) return outcome('disabled', 0, 0, 0);
 
   const seen = new Set(state.inputs);
+  // Scales the first suite already covers (the pipeline's generator inputs) count as drawn: what must be covered
+  // is the kind of input, not the number of rounds. Draw indices still start at 0 (their seeds are adaptive ones).
+  const covered = new Set(state.scales.filter((x): x is string => x !== undefined));
   const drawn = new Map<string, number>();
   const failures = new Map<string, number>();
   const plan = [scales[0] as string, ...scales];
@@ -77,7 +80,7 @@ export async function adaptTests(start: AdaptiveState, policy: VerificationPolic
   for (;;) {
     if (result.reason === 'checker_failed') return outcome('checker_failed', rounds, added, cpuMs);
     if (result.reason && STUCK.has(result.reason)) return outcome('cannot_reach_witnesses', rounds, added, cpuMs);
-    const allScalesDrawn = scales.every((s) => (drawn.get(s) ?? 0) > 0 || (failures.get(s) ?? 0) >= 2);
+    const allScalesDrawn = scales.every((s) => covered.has(s) || (drawn.get(s) ?? 0) > 0 || (failures.get(s) ?? 0) >= 2);
     if (result.decision === 'kept' && allScalesDrawn && result.labelled.length >= a.minTests) return outcome('confirmed', rounds, added, cpuMs);
     if (added >= a.maxInputs || cpuMs >= a.maxCpuSeconds * 1000) return outcome('budget', rounds, added, cpuMs);
     const usable = scales.filter((s) => (failures.get(s) ?? 0) < 2);
