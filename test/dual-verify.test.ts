@@ -49,6 +49,17 @@ describe('golden selection (Algorithm 1)', () => {
   const inputs = Array.from({ length: 8 }, (_, i) => 'x'.repeat(i + 1));
   const right = inputs.map((_, i) => ok(String(i)));
 
+  it('strict confirmation: a candidate that ties the golden on the held-out half does not discard it', () => {
+    // The golden-half leader is candidate 1 (candidate 0 misses a golden-half test); candidate 0 ties it on every
+    // held-out test, so the first held-out argmax is 0, yet 1 is a held-out maximum too: confirmed.
+    for (let seed = 0; seed < 10; seed++) {
+      const { golden } = splitTests([0, 1, 2, 3, 4, 5, 6, 7], seed, 't');
+      const lesser = right.map((c, i) => (i === golden[0] ? ok('bad') : c));
+      const r = dualVerify({ cells: [lesser, right, right], inputs, seed, label: 't' });
+      expect(r).toMatchObject({ decision: 'kept', goldenIndex: 1, bestOnHeldOut: 0 });
+    }
+  });
+
   it('keeps the task with a correct golden when most candidates agree', () => {
     const wrong = inputs.map((_, i) => ok(i % 2 ? String(i) : 'bad'));
     const r = dualVerify({ cells: [wrong, right, right, right], inputs, seed: 1, label: 't' });

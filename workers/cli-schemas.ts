@@ -9,3 +9,16 @@ export const CheckerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('testlib'), code: z.string().min(1) }),
 ]);
 export type CheckerInput = z.infer<typeof CheckerSchema>;
+
+/** Limits of candidate runs a CLI takes (all optional; the judge's defaults fill the rest). */
+export const LimitsSchema = z
+  .strictObject({
+    timeLimitMs: z.number().int().min(1).max(600_000),
+    memoryMb: z.number().int().min(32).max(65_536),
+    outputLimitBytes: z.number().int().min(0),
+    wallLimitMs: z.number().int().min(1).max(1_200_000),
+    maxProcesses: z.number().int().min(1).max(4096),
+    fileSizeBytes: z.number().int().min(0),
+  })
+  .partial()
+  .optional();

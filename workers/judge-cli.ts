@@ -15,7 +15,7 @@
  * other failure.
  */
 import { z } from 'zod';
-import { CheckerSchema } from './cli-schemas';
+import { CheckerSchema, LimitsSchema } from './cli-schemas';
 import { readJsonInput } from './json-cli';
 import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
 import { FN_NAME_RE, functionProgram } from '../activities/sandbox/function-harness';
@@ -27,17 +27,7 @@ import { DEFAULT_LIMITS, type RunLimits } from '../activities/sandbox/types';
 const InputSchema = z.strictObject({
   solutions: z.array(z.object({ id: z.string().min(1), code: z.string(), language: z.enum(['python', 'cpp']).optional() })),
   tests: z.array(z.object({ input: z.string(), output: z.string() })),
-  limits: z
-    .strictObject({
-      timeLimitMs: z.number().int().min(1).max(600_000),
-      memoryMb: z.number().int().min(32).max(65_536),
-      outputLimitBytes: z.number().int().min(0),
-      wallLimitMs: z.number().int().min(1).max(1_200_000),
-      maxProcesses: z.number().int().min(1).max(4096),
-      fileSizeBytes: z.number().int().min(0),
-    })
-    .partial()
-    .optional(),
+  limits: LimitsSchema,
   concurrency: z.number().int().min(1).max(256).optional(),
   checker: CheckerSchema.optional(),
   fnName: z.string().regex(FN_NAME_RE, { message: 'must be a Python identifier' }).optional(),

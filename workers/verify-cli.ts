@@ -20,7 +20,7 @@
  */
 import { cpus } from 'node:os';
 import { z } from 'zod';
-import { CheckerSchema } from './cli-schemas';
+import { CheckerSchema, LimitsSchema } from './cli-schemas';
 import { readJsonInput } from './json-cli';
 import { createBwrapSandbox } from '../activities/sandbox/bwrap-sandbox';
 import { checkerClasses } from '../activities/sandbox/checker-classes';
@@ -47,14 +47,7 @@ const InputSchema = z
     generator: z.strictObject({ code: z.string().min(1), language: z.literal('python').default('python') }).optional(),
     scales: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'a scale is a short word' })).min(1).default(['small', 'medium', 'large']),
     policy: VerificationPolicySchema.prefault({}),
-    limits: z
-      .strictObject({
-        timeLimitMs: z.number().int().min(1).max(600_000),
-        memoryMb: z.number().int().min(32).max(65_536),
-        outputLimitBytes: z.number().int().min(0),
-      })
-      .partial()
-      .optional(),
+    limits: LimitsSchema,
     concurrency: z.number().int().min(1).max(256).optional(),
     fnName: z.string().regex(FN_NAME_RE, { message: 'must be a Python identifier' }).optional(),
   })

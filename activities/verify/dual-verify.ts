@@ -8,8 +8,8 @@
  * 2. Labelled tests are weighted 1..4 by input-size quartile (largest = 4).
  * 3. A seeded ~50/50 split into a golden half and a held-out half.
  * 4. j* = first argmax of the weighted golden-half score; j† = first argmax of the unweighted held-out accuracy.
- *    Keep the task only if j* = j† (strict), or, with a tolerance τ, if j*'s held-out accuracy is within τ of
- *    the best. The golden half is the RL suite (less any tests the policy drops for cheatable-test flags).
+ *    Keep the task only if j* is a held-out maximum (strict: ties with j† count as confirmed), or, with a
+ *    tolerance τ, if j*'s held-out accuracy is within τ of the best. The golden half is the RL suite (less any tests the policy drops for cheatable-test flags).
  * 5. Optional solvability filter: a strong solver's pass rate on the labels must be > 0 (and >= a minimum).
  *
  * The result records everything needed to explain the decision: the policy, every test's tally, agreement,
@@ -19,7 +19,7 @@ import type { DiscardReason } from '../../workflows/types';
 import { rngFor } from '../common/rng';
 import { flagCheatableTests, type CheatFlag } from './flags';
 import { comparatorFor, type Comparison } from './outputs';
-import { policyTag, resolvePolicy, type VerificationPolicy, type VerificationPolicyInput } from './policy';
+import { policyTag, resolvePolicy, solvabilityFailure, type VerificationPolicy, type VerificationPolicyInput } from './policy';
 import { voteLabels, type MatrixCell, type TestVote } from './votes';
 import { witnessVerify } from './witness';
 import type { OutputRule } from '../llm/records';
@@ -227,9 +227,11 @@ export function dualVerify(input: VerificationInput): VerificationResult {
   const bestHeldOut = bestOnHeldOut === undefined ? null : (heldOutAccuracy[bestOnHeldOut] ?? null);
   const confirmed =
     bestOnGolden !== undefined &&
-    (policy.holdOutTolerance === null
-      ? bestOnGolden === bestOnHeldOut
-      : winnerHeldOut !== null && bestHeldOut !== null && winnerHeldOut >= bestHeldOut - policy.holdOutTolerance - 1e-12);
+    winnerHeldOut !== null &&
+    bestHeldOut !== null &&
+    // Strict: j* must be a held-out maximum. A candidate tying j* there (a copy of it, say) is no evidence against
+    // it; taking the first argmax made such ties discard the task by list order.
+    winnerHeldOut >= bestHeldOut - (policy.holdOutTolerance ?? 0) - 1e-12;
   const scores =
     `candidate ${bestOnGolden ?? '-'} leads the golden half with ${fmt(bestOnGolden === undefined ? null : goldenScores[bestOnGolden])}/${goldenMaxScore} ` +
     `and scores ${fmt(winnerHeldOut)} on the held-out half, where candidate ${bestOnHeldOut ?? '-'} is best with ${fmt(bestHeldOut)}`;
@@ -237,10 +239,8 @@ export function dualVerify(input: VerificationInput): VerificationResult {
     const rule = policy.holdOutTolerance === null ? 'strict: must be the held-out best' : `tolerance ${policy.holdOutTolerance}`;
     return discard('golden_not_confirmed', `${scores} (${rule})`, { bestOnGolden, bestOnHeldOut });
   }
-  if (policy.solvability.required && !(solverPassRate !== null && solverPassRate > 0 && solverPassRate >= policy.solvability.minPassRate)) {
-    const measured = solverPassRate === null ? 'no strong-solver run was recorded' : `the strong solver passes ${fmt(solverPassRate)} of the labels`;
-    return discard('unsolvable', `${measured} (needs > 0 and >= ${policy.solvability.minPassRate}); ${scores}`, { bestOnGolden, bestOnHeldOut });
-  }
+  const unsolvable = solvabilityFailure(policy, solverPassRate);
+  if (unsolvable) return discard('unsolvable', `${unsolvable}; ${scores}`, { bestOnGolden, bestOnHeldOut });
   return {
     ...base,
     decision: 'kept',

@@ -36,3 +36,11 @@ export function resolvePolicy(input: VerificationPolicyInput | undefined): Verif
 export function policyTag(policy: Pick<VerificationPolicy, 'name' | 'version'>): string {
   return `${policy.name}@${policy.version}`;
 }
+
+/** Why the strong-solver filter (paper step 5) rejects a task, or undefined when it passes or is off. */
+export function solvabilityFailure(policy: Pick<VerificationPolicy, 'solvability'>, solverPassRate: number | null): string | undefined {
+  const { required, minPassRate } = policy.solvability;
+  if (!required || (solverPassRate !== null && solverPassRate > 0 && solverPassRate >= minPassRate)) return undefined;
+  const measured = solverPassRate === null ? 'no strong-solver run was recorded' : `the strong solver passes ${Number(solverPassRate.toFixed(3))} of the labels`;
+  return `${measured} (needs > 0 and >= ${minPassRate})`;
+}

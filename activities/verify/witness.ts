@@ -23,7 +23,7 @@ import type { VerificationInput, VerificationResult, WitnessReport } from './dua
 import { rngFor } from '../common/rng';
 import { flagCheatableTests, type CheatFlag } from './flags';
 import { comparatorFor, type Comparison } from './outputs';
-import { policyTag, type VerificationPolicy } from './policy';
+import { policyTag, solvabilityFailure, type VerificationPolicy } from './policy';
 import { programKey } from './programs';
 import type { MatrixCell, TestVote } from './votes';
 
@@ -205,10 +205,8 @@ export function witnessVerify(input: VerificationInput, policy: VerificationPoli
   if (contradicted.length)
     return discard('golden_contradicted', `the best cluster (${describe(best)}) is outvoted or fails on ${contradicted.length} test(s), first test ${contradicted[0]}`);
   if (!labelled.length) return discard('no_labelled_tests', `none of ${n} tests has an answer the golden cluster leads`);
-  if (policy.solvability.required && !(solverPassRate !== null && solverPassRate > 0 && solverPassRate >= policy.solvability.minPassRate)) {
-    const measured = solverPassRate === null ? 'no strong-solver run was recorded' : `the strong solver passes ${fmt(solverPassRate)} of the labels`;
-    return discard('unsolvable', `${measured} (needs > 0 and >= ${policy.solvability.minPassRate})`);
-  }
+  const unsolvable = solvabilityFailure(policy, solverPassRate);
+  if (unsolvable) return discard('unsolvable', unsolvable);
   return {
     ...base,
     decision: 'kept',
