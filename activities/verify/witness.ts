@@ -11,9 +11,10 @@
  *    is witnesses + 0.5 per extra language + 0.5 per extra model (a brute-force reference that agrees with it on
  *    the tests it ran adds a witness of its own model).
  * 4. The golden cluster is the one with the most evidence; it must have `witnesses.min` distinct programs, beat
- *    the runner-up by `witnesses.margin`, and never be outvoted: on no test may another answer be backed by more
- *    distinct programs than its own, and it must succeed wherever any program succeeded. Ties are decided by
- *    evidence (evidence, then tests succeeded on); a tie left after that discards the task, never list order.
+ *    the runner-up by `witnesses.margin`, and lead every test: on no test may another answer be backed by as many
+ *    distinct programs as its own (a tie is no evidence for it), and it must succeed wherever any program did.
+ *    Clusters are ranked by evidence, then tests succeeded on; a tie left after that discards the task: never
+ *    list order.
  * 5. A test is labelled only where the golden cluster's answer strictly leads that test's vote of distinct
  *    programs; the label is the golden's exact stdout (a strict checker sees what the golden printed).
  */
@@ -113,9 +114,9 @@ export function witnessVerify(input: VerificationInput, policy: VerificationPoli
   const tied = !!best && !!runnerUp && best.evidence === runnerUp.evidence && best.okTests === runnerUp.okTests;
   const golden = best ? bestMember(best, programOf, input.seed, label) : undefined;
   const gClasses = best?.classes ?? [];
-  // 4. Outvoted tests: another answer has more distinct programs, or the golden failed where something succeeded.
+  // 4. Contested tests: another answer has as many distinct programs, or the golden failed where something succeeded.
   const contradicted = best
-    ? gClasses.flatMap((k, t) => (k === undefined ? [] : k === null ? (rival(t, k) > 0 ? [t] : []) : rival(t, k) > backing(t, k) ? [t] : []))
+    ? gClasses.flatMap((k, t) => (k === undefined ? [] : k === null ? (rival(t, k) > 0 ? [t] : []) : rival(t, k) >= backing(t, k) ? [t] : []))
     : [];
   // 5. Labels only where the golden's answer strictly leads.
   const labels: (string | null)[] = Array.from({ length: n }, (_, t) => {
