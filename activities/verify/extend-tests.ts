@@ -12,8 +12,7 @@ import { testInputProblem } from '../llm/function-io';
 import type { CandidatesRecord, InputProgramRecord, SeparatingInputsRecord, StatementRecord, TestsRecord } from '../llm/records';
 import { checkerClasses } from '../sandbox/checker-classes';
 import { DRIVER_STDOUT_BYTES } from '../sandbox/generator-run';
-import type { MatrixRecord } from '../sandbox/matrix';
-import { normalizeInput } from '../sandbox/test-inputs';
+import type { MatrixCellRecord, MatrixRecord } from '../sandbox/matrix';
 import { DEFAULT_LIMITS, type Program, type RunLimits, type Sandbox } from '../sandbox/types';
 import type { ContentStore } from '../store/content-store';
 import { addTests, adaptTests, type AdaptiveDeps, type AdaptiveState } from './adaptive';
@@ -141,31 +140,33 @@ export function createExtendTestsActivities({ store, sandbox: raw, concurrency, 
         let stopped = 'nothing to draw';
         const sources: TestsRecord['tests'][number]['source'][] = [];
         const start = state.inputs.length;
+        let rounds = 0;
+        let cpuMs = 0;
         if (input.separatingInputsKey) {
           const sep = await store.getJson<SeparatingInputsRecord>(input.separatingInputsKey);
           const seen = new Set(state.inputs);
-          let fresh = sep.inputs.map(normalizeInput).filter((x) => x.trim() && !seen.has(x) && !testInputProblem(statement, x));
-          if (validate && fresh.length) {
-            const verdicts = await validate(fresh);
-            fresh = fresh.filter((_, i) => !verdicts[i]);
-          }
-          fresh = [...new Set(fresh)];
+          const fresh = (await live.intake(sep.inputs)).inputs.filter((x) => !seen.has(x));
           if (fresh.length) {
-            state = (await addTests(state, fresh, policy, deps, 'generated')).state;
+            const ran = await addTests(state, fresh, policy, deps, 'generated');
+            state = ran.state;
+            cpuMs = ran.cpuMs;
             state.scales.push(...fresh.map(() => undefined));
             sources.push(...fresh.map(() => 'separator' as const));
           }
           added = fresh.length;
+          rounds = 1;
           stopped = `separator: ${fresh.length} new input(s) of ${sep.inputs.length}`;
         } else if (generator && policy.algorithm === 'witness') {
           const outcome = await adaptTests(state, policy, input.scales, deps);
-          state = outcome.state;
-          added = outcome.added;
-          stopped = outcome.stopped;
+          ({ state, added, stopped, rounds, cpuMs } = outcome);
           notes.push(...outcome.notes);
           sources.push(...Array.from({ length: added }, () => 'adaptive' as const));
         }
         const result = verifyMatrix(state);
+        // Nothing new (no input, no reference): the stage's own blobs stand, no copy is written.
+        if (added === 0 && (state.references?.length ?? 0) === (matrix.references?.length ?? 0) && !notes.length) {
+          return { testsKey: input.testsKey, matrixKey: input.matrixKey, added, stopped, decision: result.decision, ...(result.reason ? { reason: result.reason } : {}), ...disagreementOf(state, result) };
+        }
         const newTests: TestsRecord = {
           ...tests,
           tests: [
@@ -176,11 +177,14 @@ export function createExtendTestsActivities({ store, sandbox: raw, concurrency, 
         const newMatrix: MatrixRecord = {
           ...matrix,
           testsKey: '',
-          cells: candidates.candidates.map((c, i) => (state.cells[i] ? [...(state.cells[i] as MatrixRecord['cells'][number] & object)] : (matrix.cells[c.index] ?? null))),
+          // The verifier's rows are in candidate order, which is the matrix's (candidate index = row).
+          cells: state.cells.map((row) => (row ? [...row] : null)) as MatrixRecord['cells'],
           ...(state.classes ? { classes: state.classes.map((c) => [...c]) } : {}),
           ...(state.checkerFailure ? { checkerFailure: state.checkerFailure } : {}),
-          ...(state.references?.length ? { references: state.references.map((r, k) => ({ programKey: input.referenceKey ?? matrix.references?.[k]?.programKey ?? '', code: r.code, model: r.model ?? 'unknown', cells: r.cells.map((c) => (c ? { status: c.status, stdout: c.stdout, wallMs: c.wallMs ?? 0, exitCode: null } : null)) })) } : {}),
-          adaptive: { rounds: 0, added, cpuMs: 0, stopped, ...(notes.length ? { notes } : {}) },
+          ...(state.references?.length
+            ? { references: state.references.map((r, k) => ({ programKey: matrix.references?.[k]?.programKey ?? input.referenceKey ?? '', code: r.code, model: r.model ?? 'unknown', cells: r.cells as (MatrixCellRecord | null)[] })) }
+            : {}),
+          adaptive: { rounds, added, cpuMs: Math.round(cpuMs), stopped, ...(notes.length ? { notes } : {}) },
         };
         const testsKey = await store.putJson(newTests);
         newMatrix.testsKey = testsKey;

@@ -32,22 +32,32 @@ export interface LiveAdaptiveOptions {
   signal?: AbortSignal;
 }
 
-export function liveAdaptiveDeps(o: LiveAdaptiveOptions): Omit<AdaptiveDeps, 'verify'> {
+export type LiveAdaptiveDeps = Omit<AdaptiveDeps, 'verify'> & {
+  /** The intake of new inputs from any source (generator draws, the separator role): normalised, non-empty, within 1 MiB, well-formed, distinct, accepted by the validator. */
+  intake(texts: readonly string[]): Promise<{ inputs: string[]; malformed: number; rejected: number }>;
+};
+
+export function liveAdaptiveDeps(o: LiveAdaptiveOptions): LiveAdaptiveDeps {
+  const intake: LiveAdaptiveDeps['intake'] = async (raw) => {
+    const texts = raw.filter((x) => x.trim()).map(normalizeInput);
+    let inputs = [...new Set(texts.filter((x) => Buffer.byteLength(x) <= MAX_INPUT_BYTES && !(o.formatProblem?.(x) ?? null)))];
+    const malformed = texts.length - inputs.length;
+    let rejected = 0;
+    if (o.validate && inputs.length) {
+      const verdicts = await o.validate(inputs);
+      rejected = verdicts.filter(Boolean).length;
+      inputs = inputs.filter((_, i) => !verdicts[i]);
+    }
+    return { inputs, malformed, rejected };
+  };
   return {
+    intake,
     async draw(scale, seed) {
       const run = await runGeneratorScale(o.sandbox, o.generator, seed, scale, o.generatorLimits, o.signal);
       if (!run.ok) return { failed: run.reason };
-      const texts = run.harvest.files.flatMap((f) => (f.text !== undefined && f.text.trim() ? [normalizeInput(f.text)] : []));
-      let inputs = texts.filter((x) => Buffer.byteLength(x) <= MAX_INPUT_BYTES && !(o.formatProblem?.(x) ?? null));
-      const malformed = texts.length - inputs.length;
-      let rejected = 0;
-      if (o.validate && inputs.length) {
-        const verdicts = await o.validate(inputs);
-        rejected = verdicts.filter(Boolean).length;
-        inputs = inputs.filter((_, i) => !verdicts[i]);
-      }
+      const { inputs, malformed, rejected } = await intake(run.harvest.files.flatMap((f) => (f.text !== undefined ? [f.text] : [])));
       const lost = malformed + rejected;
-      return { inputs, ...(inputs.length === 0 ? { failed: lost ? `every input was dropped (${malformed} malformed or oversized, ${rejected} rejected by the validator)` : 'the generator wrote no usable input' } : {}) };
+      return { inputs, ...(inputs.length === 0 ? { failed: lost ? `every input was dropped (${malformed} malformed, oversized or repeated, ${rejected} rejected by the validator)` : 'the generator wrote no usable input' } : {}) };
     },
     async execute(programs, inputs) {
       const solutions = programs.map((p, i) => ({ id: String(i), code: o.fnName ? functionProgram(p.code, o.fnName) : p.code, language: p.language }));
